@@ -1,0 +1,3 @@
+import { AssessmentDefinitionV1 } from './assessment-definition.js'
+
+export const AssessmentCreatedV1 = AssessmentDefinitionV1

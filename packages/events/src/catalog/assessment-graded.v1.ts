@@ -1,0 +1,14 @@
+import Type from 'typebox'
+import { Uuid } from './common.js'
+
+export const AssessmentGradedV1 = Type.Object({
+  attemptId: Uuid,
+  assessmentId: Uuid,
+  courseId: Uuid,
+  userId: Uuid,
+  score: Type.Number({ minimum: 0, maximum: 100 }),
+  passed: Type.Boolean(),
+  attemptNumber: Type.Integer({ minimum: 1 }),
+  required: Type.Boolean(),
+  title: Type.Optional(Type.String()),
+})
