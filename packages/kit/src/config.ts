@@ -1,0 +1,58 @@
+import Type, { type Static, type TObject, type TProperties } from 'typebox'
+import Value from 'typebox/value'
+
+/** Thrown when the environment does not satisfy a service's config schema. */
+export class ConfigError extends Error {
+  constructor(readonly problems: Array<{ variable: string; message: string }>) {
+    super(`invalid configuration: ${problems.map((p) => `${p.variable}: ${p.message}`).join('; ')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+/**
+ * Validates environment variables against a typebox schema, converting
+ * strings to numbers/booleans and applying defaults. Fails naming every bad
+ * variable, so a process stops at start instead of misbehaving later.
+ *
+ * @example
+ * const Config = Type.Object({ PORT: Type.Number({ default: 8081 }) })
+ * const config = loadConfig(Config, process.env)
+ */
+export function loadConfig<S extends TObject>(schema: S, env: Record<string, string | undefined>): Static<S> {
+  const input: Record<string, unknown> = {}
+  for (const key of Object.keys(schema.properties)) {
+    const raw = env[key]
+    if (raw !== undefined && raw !== '') input[key] = raw
+  }
+  const withDefaults = Value.Default(schema, input)
+  const converted = Value.Convert(schema, withDefaults)
+  if (Value.Check(schema, converted)) return converted as Static<S>
+  const problems = [...Value.Errors(schema, converted)].map((error) => {
+    const e = error as { instancePath?: string; path?: string; params?: { requiredProperties?: string[] }; message: string }
+    const path = e.instancePath ?? e.path ?? ''
+    const variable = path.replace(/^\//, '') || e.params?.requiredProperties?.[0] || '(root)'
+    return { variable, message: e.message }
+  })
+  throw new ConfigError(problems)
+}
+
+/** Config every process shares; services extend it with `Type.Object({...BaseConfig.properties, ...})`. */
+export const BaseConfig = Type.Object({
+  HOST: Type.String({ default: '127.0.0.1' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  ZIPKIN_URL: Type.Optional(Type.String({ format: 'uri' })),
+  TRACE_SAMPLE_RATIO: Type.Number({ minimum: 0, maximum: 1, default: 1 }),
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+})
+
+/** Config of a process that verifies access tokens. */
+export const AuthConfig = Type.Object({
+  JWKS_URL: Type.String({ format: 'uri' }),
+  JWT_ISSUER: Type.String({ default: 'lms-user-service' }),
+  JWT_AUDIENCE: Type.String({ default: 'lms' }),
+})
+
+export type ConfigProperties = TProperties
