@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto'
+import type { Db, Document, UpdateFilter } from 'mongodb'
+import type { AnyEventEnvelope, EventEnvelope } from '../catalog/index.js'
+import { validateEnvelope } from '../catalog/index.js'
+import { type Logger, silentLogger } from './logger.js'
+import type { EventMetrics } from './metrics.js'
+import type { EventPublisher } from './publisher.js'
+import { captureTraceContext, type TraceCarrier } from './trace-context.js'
+
+/** An event waiting inside the document it changed. */
+export interface PendingEvent {
+  id: string
+  envelope: AnyEventEnvelope
+  traceContext: TraceCarrier | null
+  createdAt: Date
+}
+
+/** The fields the Mongo outbox adds to a document. */
+export interface OutboxFields {
+  pendingEvents?: PendingEvent[]
+  outboxLease?: { owner: string; until: Date } | null
+}
+
+function toPending(events: Array<EventEnvelope | AnyEventEnvelope>): PendingEvent[] {
+  const traceContext = captureTraceContext()
+  const hasTrace = Object.keys(traceContext).length > 0
+  return events.map((e) => {
+    validateEnvelope(e)
+    return { id: e.id, envelope: e as AnyEventEnvelope, traceContext: hasTrace ? traceContext : null, createdAt: new Date() }
+  })
+}
+
+/**
+ * Adds `$push: { pendingEvents: … }` to an update, so the change and its events commit in one
+ * single-document write. Validates the events first.
+ *
+ * @example
+ * await courses.updateOne({ _id: id, version }, withOutbox({ $set: { status: 'published' }, $inc: { version: 1 } }, [event]))
+ */
+export function withOutbox<T extends Document>(update: UpdateFilter<T>, events: Array<EventEnvelope | AnyEventEnvelope>): UpdateFilter<T> {
+  const push = { ...((update as Document).$push ?? {}), pendingEvents: { $each: toPending(events) } }
+  return { ...update, $push: push } as UpdateFilter<T>
+}
+
+/**
+ * Sets `pendingEvents` on a document about to be inserted.
+ *
+ * @example
+ * await courses.insertOne(withPendingEvents({ _id: id, title }, [event]))
+ */
+export function withPendingEvents<T extends Document>(doc: T, events: Array<EventEnvelope | AnyEventEnvelope>): T & OutboxFields {
+  return { ...doc, pendingEvents: [...((doc as OutboxFields).pendingEvents ?? []), ...toPending(events)] }
+}
+
+/**
+ * Creates the index the relay's claim query uses, on every outbox collection.
+ *
+ * @example
+ * await createMongoOutboxIndexes(db, ['courses'])
+ */
+export async function createMongoOutboxIndexes(db: Db, collections: string[]): Promise<void> {
+  for (const name of collections) await db.collection(name).createIndex({ 'pendingEvents.id': 1 }, { name: 'outbox_pending' })
+}
+
+/** Options of {@link MongoOutboxRelay}. */
+export interface MongoOutboxRelayOptions {
+  db: Db
+  /** Collections whose documents may carry `pendingEvents`. */
+  collections: string[]
+  publisher: EventPublisher
+  service: string
+  /** How long a claimed document is reserved for this relay. Default 30 s. */
+  leaseMs?: number
+  /** Poll interval when nothing is pending (no change streams). Default 250 ms. */
+  pollIntervalMs?: number
+  metrics?: EventMetrics
+  logger?: Logger
+}
+
+/**
+ * Moves pending events out of documents: claims a document with a lease (findOneAndUpdate, so
+ * replicas never hold the same document), publishes its events in order, then `$pull`s exactly the
+ * published ids and releases the lease. Events pushed meanwhile stay for the next round. Uses
+ * only CRUD and findOneAndUpdate (MongoDB, DocumentDB and FerretDB alike).
+ *
+ * @example
+ * const relay = new MongoOutboxRelay({ db, collections: ['courses'], publisher, service: 'course' })
+ * relay.start()
+ * // on shutdown
+ * await relay.stop()
+ */
+export class MongoOutboxRelay {
+  readonly owner = randomUUID()
+  private running = false
+  private loop: Promise<void> | undefined
+  private wake: (() => void) | undefined
+  private woken = false
+  private readonly logger: Logger
+
+  constructor(private readonly options: MongoOutboxRelayOptions) {
+    this.logger = options.logger ?? silentLogger
+  }
+
+  /** Starts polling. */
+  start(): void {
+    if (this.running) return
+    this.running = true
+    this.loop = this.run()
+  }
+
+  /** Wakes the relay now (call it after a write in the same process). */
+  notify(): void {
+    this.woken = true
+    this.wake?.()
+  }
+
+  /** Relays until no document has pending events it can claim; returns the number of events sent. */
+  async drain(): Promise<number> {
+    let total = 0
+    for (;;) {
+      let round = 0
+      let claimedAny = false
+      for (const name of this.options.collections) {
+        const r = await this.relayOne(name)
+        if (r !== null) claimedAny = true
+        round += r ?? 0
+      }
+      total += round
+      if (!claimedAny) return total
+    }
+  }
+
+  /** Stops after a final flush. */
+  async stop(): Promise<void> {
+    if (!this.running) return
+    this.running = false
+    this.notify()
+    await this.loop
+    await this.drain().catch((err) => this.logger.warn({ err }, 'mongo outbox final flush failed'))
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0
+    while (this.running) {
+      try {
+        await this.drain()
+        failures = 0
+      } catch (err) {
+        failures++
+        this.logger.warn({ err }, 'mongo outbox round failed')
+      }
+      const ms = failures ? Math.min(5000, 100 * 2 ** Math.min(failures, 6)) : (this.options.pollIntervalMs ?? 250)
+      if (this.woken && !failures) {
+        this.woken = false
+        continue
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(done, ms)
+        function done() {
+          clearTimeout(t)
+          resolve()
+        }
+        this.wake = () => {
+          this.wake = undefined
+          this.woken = false
+          done()
+        }
+      })
+    }
+  }
+
+  /** Claims, publishes and clears one document; null when none was claimable. */
+  private async relayOne(collectionName: string): Promise<number | null> {
+    const collection = this.options.db.collection<Document & OutboxFields>(collectionName)
+    const now = new Date()
+    const claimed = await collection.findOneAndUpdate(
+      {
+        'pendingEvents.id': { $exists: true },
+        $or: [{ outboxLease: { $exists: false } }, { outboxLease: null }, { 'outboxLease.until': { $lt: now } }],
+      },
+      { $set: { outboxLease: { owner: this.owner, until: new Date(now.getTime() + (this.options.leaseMs ?? 30_000)) } } },
+      { returnDocument: 'after', projection: { pendingEvents: 1, outboxLease: 1 } },
+    )
+    if (!claimed) return null
+    const published: string[] = []
+    let error: unknown
+    for (const pending of claimed.pendingEvents ?? []) {
+      try {
+        await this.options.publisher.publish(pending.envelope, { traceContext: pending.traceContext })
+        published.push(pending.id)
+      } catch (err) {
+        // Stop at the first failure so this document's events keep their order.
+        error = err
+        break
+      }
+    }
+    await collection.updateOne(
+      { _id: claimed._id, 'outboxLease.owner': this.owner },
+      { $pull: { pendingEvents: { id: { $in: published } } } as never, $set: { outboxLease: null } },
+    )
+    if (error) throw error
+    return published.length
+  }
+}
