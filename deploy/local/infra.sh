@@ -244,6 +244,14 @@ case "${1:-up}" in
     ;;
   down) stop_zipkin; stop_rabbitmq; stop_mongo; stop_redis; stop_postgres ;;
   status) status ;;
+  restart-rabbitmq)
+    # Stops and starts the broker application (the Erlang node stays up): connections drop,
+    # durable queues and persistent messages survive.
+    (rabbit_env; /usr/lib/rabbitmq/bin/rabbitmqctl stop_app >/dev/null && /usr/lib/rabbitmq/bin/rabbitmqctl start_app >/dev/null) \
+      || die "rabbitmqctl stop_app/start_app failed"
+    wait_port "$AMQP_PORT" rabbitmq 60
+    log "rabbitmq restarted"
+    ;;
   env) print_env ;;
   *) die "usage: $0 up|down|status|env" ;;
 esac

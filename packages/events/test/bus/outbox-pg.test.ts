@@ -1,0 +1,87 @@
+import t from 'tap'
+import { sql } from 'kysely'
+import { createEvent, EventValidationError } from '../../src/catalog/index.js'
+import { startConsumer } from '../../src/bus/consumer.js'
+import { createOutboxTable, enqueue, PgOutboxRelay } from '../../src/bus/outbox-pg.js'
+import { EventPublisher, UnroutableEventError } from '../../src/bus/publisher.js'
+import { cleanupTopology, eventually, randomName, testConnection, testSchema, uuid } from '../helper.js'
+
+const exchange = randomName('events_test_x')
+
+t.test('publishing an invalid event throws a validation error with paths', async (t) => {
+  const connection = await testConnection(t)
+  const publisher = new EventPublisher({ connection, service: 'test', exchange })
+  t.throws(() => createEvent('user.deleted', { userId: 'not-a-uuid' }, { source: 'test' }), EventValidationError)
+  const bad = { ...createEvent('user.deleted', { userId: uuid() }, { source: 'test' }), data: { userId: 1 } }
+  await t.rejects(publisher.publish(bad as never), { name: 'EventValidationError', issues: [{ path: '/data/userId' }] })
+  await publisher.close()
+})
+
+t.test('an unroutable event rejects the publish and its outbox row stays pending', async (t) => {
+  const { db } = await testSchema(t)
+  await createOutboxTable(db)
+  const connection = await testConnection(t)
+  const lonely = randomName('events_test_lonely')
+  t.teardown(async () => {
+    const ch = await (await connection.waitForConnection(5000)).createChannel()
+    await ch.deleteExchange(lonely)
+    await ch.close()
+  })
+  const publisher = new EventPublisher({ connection, service: 'test', exchange: lonely })
+  const event = createEvent('user.deleted', { userId: uuid() }, { source: 'test' })
+  await t.rejects(publisher.publish(event), UnroutableEventError)
+  await db.transaction().execute((trx) => enqueue(trx, event))
+  const relay = new PgOutboxRelay({ db, publisher, service: 'test', retryBaseMs: 50 })
+  t.equal(await relay.drain(), 0, 'nothing counted as sent')
+  const { rows } = await sql<{ sentAt: Date | null; attempts: number; lastError: string }>`select sent_at, attempts, last_error from outbox`.execute(db)
+  t.equal(rows[0]?.sentAt, null, 'the row is still pending')
+  t.equal(rows[0]?.attempts, 1)
+  t.match(rows[0]?.lastError, /unroutable/)
+  await publisher.close()
+})
+
+t.test('enqueue writes nothing when the transaction rolls back', async (t) => {
+  const { db } = await testSchema(t)
+  await createOutboxTable(db)
+  await t.rejects(db.transaction().execute(async (trx) => {
+    await enqueue(trx, createEvent('user.deleted', { userId: uuid() }, { source: 'test' }))
+    throw new Error('rollback')
+  }))
+  const { rows } = await sql<{ n: string }>`select count(*) as n from outbox`.execute(db)
+  t.equal(Number(rows[0]?.n), 0)
+})
+
+t.test('two relays over one outbox send every event exactly once', async (t) => {
+  const service = randomName('relays')
+  cleanupTopology(t, [service], exchange, 2)
+  const { db, listen } = await testSchema(t)
+  await createOutboxTable(db)
+  const connection = await testConnection(t)
+  const received = new Map<string, number>()
+  const consumer = await startConsumer({
+    connection, service, exchange, maxAttempts: 2, prefetch: 50,
+    handlers: { 'user.deleted': { 1: (e) => void received.set(e.id, (received.get(e.id) ?? 0) + 1) } },
+  })
+  const publisherA = new EventPublisher({ connection, service: 'test', exchange })
+  const publisherB = new EventPublisher({ connection, service: 'test', exchange })
+  const relayA = new PgOutboxRelay({ db, publisher: publisherA, service: 'test', listen, batchSize: 20, pollIntervalMs: 50 })
+  const relayB = new PgOutboxRelay({ db, publisher: publisherB, service: 'test', listen, batchSize: 20, pollIntervalMs: 50 })
+  await relayA.start()
+  await relayB.start()
+  const total = 1000
+  for (let i = 0; i < total; i += 50) {
+    const batch = Array.from({ length: 50 }, () => createEvent('user.deleted', { userId: uuid() }, { source: 'test' }))
+    await db.transaction().execute((trx) => enqueue(trx, batch))
+  }
+  await eventually('all events received', () => received.size === total, 60_000)
+  await relayA.stop()
+  await relayB.stop()
+  await new Promise((r) => setTimeout(r, 300))
+  t.equal(received.size, total, 'none lost')
+  t.equal([...received.values()].filter((n) => n > 1).length, 0, 'none delivered twice')
+  const { rows } = await sql<{ n: string }>`select count(*) as n from outbox where sent_at is null`.execute(db)
+  t.equal(Number(rows[0]?.n), 0, 'every row is marked sent')
+  await consumer.stop()
+  await publisherA.close()
+  await publisherB.close()
+})
