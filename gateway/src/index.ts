@@ -1,0 +1,5 @@
+export { buildGateway, DEFAULT_RATE_LIMIT, type GatewayOptions } from './app.js'
+export { loadGatewayConfig, GatewayConfigSchema, type GatewayConfig } from './config.js'
+export { gatewayErrors } from './errors.js'
+export { accessPolicy, type Access } from './auth/access-policy.js'
+export { UPSTREAM_NAMES, UPSTREAM_PREFIXES, type UpstreamName } from './proxy/upstreams.js'
