@@ -23,5 +23,6 @@ export {
 } from './bus/outbox-mongo.js'
 export { listDeadLetters, republishDeadLetters, type DeadLetter } from './bus/dead-letters.js'
 export { createEventMetrics, type EventMetrics } from './bus/metrics.js'
+export { startServiceBus, type ServiceBus, type ServiceBusOptions } from './bus/service-bus.js'
 export { captureTraceContext, restoreTraceContext, type TraceCarrier } from './bus/trace-context.js'
 export { silentLogger, type Logger } from './bus/logger.js'

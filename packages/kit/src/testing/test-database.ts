@@ -30,6 +30,8 @@ export async function createTestDatabase(t: Teardown, prefix: string): Promise<{
       await client.query(
         `select pg_terminate_backend(pid) from pg_stat_activity where usename = $1 and pid <> pg_backend_pid()`, [role])
       await client.query(`drop schema if exists ${quoteIdent(schema)} cascade`)
+      // The database-level CONNECT grant depends on the role too.
+      await client.query(`drop owned by ${quoteIdent(role)} cascade`)
       await client.query(`drop role if exists ${quoteIdent(role)}`)
     } finally {
       await client.end()
