@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Db, Document, UpdateFilter } from 'mongodb'
+import type { Collection, Db, Document, UpdateFilter } from 'mongodb'
 import type { AnyEventEnvelope, EventEnvelope } from '../catalog/index.js'
 import { validateEnvelope } from '../catalog/index.js'
 import { type Logger, silentLogger } from './logger.js'
@@ -18,7 +18,6 @@ export interface PendingEvent {
 /** The fields the Mongo outbox adds to a document. */
 export interface OutboxFields {
   pendingEvents?: PendingEvent[]
-  outboxLease?: { owner: string; until: Date } | null
 }
 
 function toPending(events: Array<EventEnvelope | AnyEventEnvelope>): PendingEvent[] {
@@ -71,6 +70,8 @@ export interface MongoOutboxRelayOptions {
   service: string
   /** How long a claimed document is reserved for this relay. Default 30 s. */
   leaseMs?: number
+  /** Collection holding the relays' leases (one per claimed document). Default `outbox_leases`. */
+  leaseCollection?: string
   /** Poll interval when nothing is pending (no change streams). Default 250 ms. */
   pollIntervalMs?: number
   metrics?: EventMetrics
@@ -78,10 +79,10 @@ export interface MongoOutboxRelayOptions {
 }
 
 /**
- * Moves pending events out of documents: claims a document with a lease (findOneAndUpdate, so
- * replicas never hold the same document), publishes its events in order, then `$pull`s exactly the
- * published ids and releases the lease. Events pushed meanwhile stay for the next round. Uses
- * only CRUD and findOneAndUpdate (MongoDB, DocumentDB and FerretDB alike).
+ * Moves pending events out of documents: claims a document with a lease (a unique-key insert into
+ * `outbox_leases`, so replicas never hold the same document), publishes its events in order, then
+ * removes exactly the published elements ($pullAll) and releases the lease. Events pushed meanwhile stay for the next round. Uses
+ * only CRUD (MongoDB, DocumentDB and FerretDB alike).
  *
  * @example
  * const relay = new MongoOutboxRelay({ db, collections: ['courses'], publisher, service: 'course' })
@@ -169,36 +170,58 @@ export class MongoOutboxRelay {
     }
   }
 
-  /** Claims, publishes and clears one document; null when none was claimable. */
+  /**
+   * Claims one document with pending events, publishes them and removes exactly those; null when
+   * none was claimable. The claim is an insert into the lease collection keyed by the document:
+   * a unique-key insert is atomic everywhere, whereas FerretDB 1.x runs findAndModify as a read
+   * followed by a write, so two relays could both "win" a conditional update.
+   */
   private async relayOne(collectionName: string): Promise<number | null> {
     const collection = this.options.db.collection<Document & OutboxFields>(collectionName)
-    const now = new Date()
-    const claimed = await collection.findOneAndUpdate(
-      {
-        'pendingEvents.id': { $exists: true },
-        $or: [{ outboxLease: { $exists: false } }, { outboxLease: null }, { 'outboxLease.until': { $lt: now } }],
-      },
-      { $set: { outboxLease: { owner: this.owner, until: new Date(now.getTime() + (this.options.leaseMs ?? 30_000)) } } },
-      { returnDocument: 'after', projection: { pendingEvents: 1, outboxLease: 1 } },
-    )
-    if (!claimed) return null
-    const published: string[] = []
-    let error: unknown
-    for (const pending of claimed.pendingEvents ?? []) {
+    const leases = this.options.db.collection<{ _id: string; owner: string; until: Date }>(this.options.leaseCollection ?? 'outbox_leases')
+    const candidates = await collection.find({ 'pendingEvents.id': { $exists: true } }).limit(20).toArray()
+    for (const candidate of candidates) {
+      const leaseId = `${collectionName}:${String(candidate._id)}`
+      if (!(await this.claim(leases, leaseId))) continue
       try {
-        await this.options.publisher.publish(pending.envelope, { traceContext: pending.traceContext })
-        published.push(pending.id)
-      } catch (err) {
-        // Stop at the first failure so this document's events keep their order.
-        error = err
-        break
+        const doc = await collection.findOne({ _id: candidate._id })
+        const published: PendingEvent[] = []
+        let error: unknown
+        for (const pending of doc?.pendingEvents ?? []) {
+          try {
+            await this.options.publisher.publish(pending.envelope, { traceContext: pending.traceContext })
+            published.push(pending)
+          } catch (err) {
+            // Stop at the first failure so this document's events keep their order.
+            error = err
+            break
+          }
+        }
+        // $pullAll of the exact elements read: FerretDB 1.x ignores $pull with a condition.
+        if (published.length) await collection.updateOne({ _id: candidate._id }, { $pullAll: { pendingEvents: published } as never })
+        if (error) throw error
+        return published.length
+      } finally {
+        await leases.deleteOne({ _id: leaseId, owner: this.owner })
       }
     }
-    await collection.updateOne(
-      { _id: claimed._id, 'outboxLease.owner': this.owner },
-      { $pull: { pendingEvents: { id: { $in: published } } } as never, $set: { outboxLease: null } },
-    )
-    if (error) throw error
-    return published.length
+    return null
+  }
+
+  private async claim(leases: Collection<{ _id: string; owner: string; until: Date }>, leaseId: string): Promise<boolean> {
+    const now = new Date()
+    const lease = { _id: leaseId, owner: this.owner, until: new Date(now.getTime() + (this.options.leaseMs ?? 30_000)) }
+    for (let i = 0; i < 2; i++) {
+      try {
+        await leases.insertOne(lease)
+        return true
+      } catch (err) {
+        if ((err as { code?: number }).code !== 11000) throw err
+        // Held: take it over only if the holder's lease ran out (a relay that died).
+        const expired = await leases.deleteOne({ _id: leaseId, until: { $lt: now } })
+        if (expired.deletedCount === 0) return false
+      }
+    }
+    return false
   }
 }
