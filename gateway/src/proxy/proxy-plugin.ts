@@ -2,7 +2,7 @@ import httpProxy from '@fastify/http-proxy'
 import { AppError, problem, sendProblem } from '@lms/kit'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { Transform, type Readable } from 'node:stream'
+import { Readable, Transform } from 'node:stream'
 import { Gauge, Histogram } from 'prom-client'
 import { gatewayErrors } from '../errors.js'
 import type { LoginFailures } from '../rate-limit/login-failures.js'
@@ -193,21 +193,24 @@ export const proxyPlugin = fp(
         await app.register(async function loginScope(scope) {
           hideFromOpenApi(scope)
           scope.removeAllContentTypeParsers()
-          scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: LOGIN_BODY_LIMIT }, (_request, body, done) => done(null, body))
+          // The bytes are kept to read the email and sent on unchanged as a stream (reply-from would re-encode a Buffer).
+          scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: LOGIN_BODY_LIMIT }, (request, body, done) => {
+            request.loginEmail = readEmail(body)
+            done(null, Readable.from([body]))
+          })
           const base = common(opts.timeoutMs)
           await scope.register(httpProxy, {
             ...base,
             routes: [LOGIN_PATH],
             httpMethods: ['POST'],
             preHandler: async (request: FastifyRequest) => {
-              const email = readEmail(request.body)
+              const email = request.loginEmail
               if (email) {
                 const wait = await opts.loginFailures.lockedFor(email)
                 if (wait > 0) {
                   const error = gatewayErrors.GW_ERR_LOGIN_LOCKED()
                   throw new AppError(error.code, error.status, error.message, {}, { 'retry-after': String(wait) })
                 }
-                request.loginEmail = email
               }
               await admit(request)
             },
