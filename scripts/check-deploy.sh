@@ -29,7 +29,7 @@ LMS="$ROOT/.lms"
 BIN="$LMS/bin"
 VENV="$LMS/deploy-venv"
 WORK="$LMS/deploy-checks"
-SCHEMAS="$LMS/schemas/k8s-$K8S_VERSION-crds-v1"
+SCHEMAS="$LMS/schemas/k8s-$K8S_VERSION-crds-v2"
 LOGS="$WORK/logs"
 ENVS=(default dev staging prod)
 
@@ -108,13 +108,14 @@ build_schemas() {
 import copy, json, os, sys, yaml
 src, out, crd_files = sys.argv[1], sys.argv[2], sys.argv[3:]
 defs = json.load(open(os.path.join(src, "_definitions.json")))["$defs"]
-PREFIX = "/api/_definitions.json#/$defs/"
+PREFIXES = ("/api/_definitions.json#/$defs/", "#/$defs/")
 
 def inline(node, stack):
     if isinstance(node, dict):
         ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith(PREFIX):
-            name = ref[len(PREFIX):]
+        prefix = next((p for p in PREFIXES if isinstance(ref, str) and ref.startswith(p)), None)
+        if prefix:
+            name = ref[len(prefix):]
             if name in stack:          # recursive type: accept any object there
                 return {"type": ["object", "null"]}
             rest = {k: v for k, v in node.items() if k != "$ref"}
@@ -129,6 +130,7 @@ for f in os.listdir(src):
     if not f.endswith(".json") or f.startswith("_") or f == "all.json":
         continue
     schema = json.load(open(os.path.join(src, f)))
+    schema.pop("$id", None)  # a remote-looking base URI; everything is inlined now
     json.dump(inline(schema, frozenset()), open(os.path.join(out, f), "w"))
 
 def strict(node):
@@ -179,6 +181,9 @@ run "tool: checkov $CHECKOV_VERSION + kubernetes-validate $KUBERNETES_VALIDATE_V
 run "tool: Kubernetes $K8S_VERSION + CRD JSON schemas" build_schemas
 
 export PATH="$BIN:$VENV/bin:$PATH"
+# OpenTofu and tflint read no user CLI config (no plugin cache, no credentials).
+: >"$WORK/tofurc"
+export TF_CLI_CONFIG_FILE="$WORK/tofurc"
 PY="$VENV/bin/python"
 [ -x "$PY" ] || PY=python3
 
@@ -415,6 +420,9 @@ tf_static() {
 import glob, os, re, sys
 import hcl2
 errors = []
+def one(x):
+    """bc-python-hcl2 wraps attribute values in one-element lists."""
+    return x[0] if isinstance(x, list) and len(x) == 1 else x
 def load(dirpath):
     blocks = {"variable": {}, "output": {}, "module": {}, "terraform": [], "provider": [], "resource": [], "data": [], "locals": []}
     for f in sorted(glob.glob(os.path.join(dirpath, "*.tf"))):
@@ -444,6 +452,8 @@ for d, b in parsed.items():
     src = text(d)
     # every variable is typed and described; every reference to var.X is declared
     for name, v in b["variable"].items():
+        if name.startswith("__"):
+            continue
         if "type" not in v: errors.append(f"{d}: variable {name} has no type")
         if "description" not in v: errors.append(f"{d}: variable {name} has no description")
     for ref in set(re.findall(r"\bvar\.([A-Za-z0-9_]+)", src)):
@@ -453,27 +463,29 @@ for d, b in parsed.items():
     for rp in req:
         for group in rp:
             for pname, spec in group.items():
-                ver = spec.get("version", "")
+                if pname.startswith("__"):
+                    continue
+                ver = one(spec).get("version", "")
                 if not re.match(r"^(=\s*)?\d+\.\d+\.\d+$|^~>\s*\d+\.\d+(\.\d+)?$", ver): errors.append(f"{d}: provider {pname} version not pinned: {ver!r}")
     if not req: errors.append(f"{d}: required_providers missing")
     # module calls: local source exists, arguments match its variables, required ones given
     for mname, m in b["module"].items():
-        source = m.get("source", "")
+        source = one(m.get("source", ""))
         if not source.startswith("../"):
-            if not m.get("version"): errors.append(f"{d}: module {mname} from a registry without a pinned version")
+            if not one(m.get("version")): errors.append(f"{d}: module {mname} from a registry without a pinned version")
             continue
         child = os.path.normpath(os.path.join(d, source)) + "/"
         if child not in parsed:
             errors.append(f"{d}: module {mname} source {source} not found"); continue
         cv = parsed[child]["variable"]
-        args = {k for k in m if k not in ("source", "version", "providers", "depends_on", "count", "for_each")}
+        args = {k for k in m if not k.startswith("__") and k not in ("source", "version", "providers", "depends_on", "count", "for_each")}
         errors += [f"{d}: module {mname} passes unknown argument {a}" for a in sorted(args - set(cv))]
-        errors += [f"{d}: module {mname} misses required variable {v}" for v, spec in cv.items() if "default" not in spec and v not in args]
+        errors += [f"{d}: module {mname} misses required variable {v}" for v, spec in cv.items() if not v.startswith("__") and "default" not in spec and v not in args]
     for mname, out in set(re.findall(r"\bmodule\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_]+)", src)):
         m = b["module"].get(mname)
         if m is None: errors.append(f"{d}: module.{mname} not declared"); continue
-        child = os.path.normpath(os.path.join(d, m["source"])) + "/"
-        if child in parsed and out not in parsed[child]["output"]: errors.append(f"{d}: module.{mname}.{out} is not an output of {m['source']}")
+        child = os.path.normpath(os.path.join(d, one(m["source"]))) + "/"
+        if child in parsed and out not in parsed[child]["output"]: errors.append(f"{d}: module.{mname}.{out} is not an output of {one(m['source'])}")
 for e in envs:
     if e not in parsed: continue
     src = text(e)
@@ -555,13 +567,13 @@ echo "# security scan (checkov)"
 K8S_SKIPS="CKV_K8S_43,CKV_K8S_35,CKV_K8S_15"
 TF_SKIPS="CKV_TF_1"
 checkov_k8s() {
-  checkov --quiet --compact --framework kubernetes --skip-check "$K8S_SKIPS" -d "$RENDERED"
+  checkov --quiet --compact --skip-download --framework kubernetes --skip-check "$K8S_SKIPS" -d "$RENDERED"
 }
-checkov_docker() { checkov --quiet --compact --framework dockerfile -f Dockerfile; }
+checkov_docker() { checkov --quiet --compact --skip-download --framework dockerfile -f Dockerfile; }
 checkov_tf() {
-  checkov --quiet --compact --framework terraform --skip-check "$TF_SKIPS" -d terraform --download-external-modules false
+  checkov --quiet --compact --skip-download --framework terraform --skip-check "$TF_SKIPS" -d terraform --download-external-modules false
 }
-checkov_gha() { checkov --quiet --compact --framework github_actions -d .github/workflows; }
+checkov_gha() { checkov --quiet --compact --skip-download --framework github_actions -d .github/workflows; }
 run "checkov kubernetes over rendered manifests (skips: $K8S_SKIPS)" checkov_k8s
 run "checkov dockerfile" checkov_docker
 run "checkov terraform (skips: $TF_SKIPS + inline, justified)" checkov_tf
