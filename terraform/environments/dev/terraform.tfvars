@@ -1,0 +1,12 @@
+region               = "eu-west-1"
+owner                = "platform-team"
+azs                  = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+node_groups          = { default = { instance_types = ["t3.large"], min_size = 2, max_size = 4, desired_size = 2 } }
+db_instance_class    = "db.t4g.medium"
+redis_node_type      = "cache.t4g.medium"
+mq_instance_type     = "mq.m5.large"
+docdb_instance_class = "db.t4g.medium"
+deletion_protection  = true
+enable_argocd        = false
+git_repository       = "https://github.com/lms-platform/lms.git"
+github_repository    = "lms-platform/lms"
