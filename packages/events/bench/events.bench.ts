@@ -1,0 +1,168 @@
+// Outbox → broker → consumer against a bare amqplib confirm-channel loop on the same broker.
+// Run: npx tsx --conditions=@lms/source packages/events/bench/events.bench.ts  (source .lms/infra.env first)
+import { randomBytes, randomUUID } from 'node:crypto'
+import { performance } from 'node:perf_hooks'
+import amqp from 'amqplib'
+import { Kysely, PostgresDialect, sql } from 'kysely'
+import pg from 'pg'
+import {
+  AmqpConnection, createEvent, createInboxTable, createOutboxTable, deleteServiceTopology, enqueue, EventPublisher, handleOnce, PgOutboxRelay, startConsumer,
+} from '../src/index.js'
+
+const THROUGHPUT_EVENTS = 5000
+const RATE = 500
+const LATENCY_SECONDS = 8
+const pgUrl = process.env.LMS_PG_ADMIN_URL
+const amqpUrl = process.env.AMQP_URL
+if (!pgUrl || !amqpUrl) {
+  console.error('LMS_PG_ADMIN_URL and AMQP_URL must be set: source .lms/infra.env (bash deploy/local/infra.sh up)')
+  process.exit(2)
+}
+const suffix = randomBytes(4).toString('hex')
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN
+}
+async function until(what: string, check: () => boolean, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`bench timed out waiting for ${what}`)
+    await sleep(5)
+  }
+}
+/** Calls `fire(i)` at `rate`/s for `seconds`, without waiting for each call. */
+async function paced(rate: number, seconds: number, fire: (i: number) => Promise<unknown>) {
+  const start = performance.now()
+  const pending: Promise<unknown>[] = []
+  for (let i = 0; i < rate * seconds; i++) {
+    const due = start + (i * 1000) / rate
+    const wait = due - performance.now()
+    if (wait > 1) await sleep(wait)
+    pending.push(fire(i))
+  }
+  await Promise.all(pending)
+}
+
+async function bare() {
+  const conn = await amqp.connect(amqpUrl!)
+  const pub = await conn.createConfirmChannel()
+  const sub = await conn.createChannel()
+  const exchange = `bench.bare.${suffix}`
+  const queue = `bench.bare.${suffix}`
+  await pub.assertExchange(exchange, 'topic', { durable: true })
+  await pub.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } })
+  await pub.bindQueue(queue, exchange, '#')
+  await sub.prefetch(64)
+  let received = 0
+  const sentAt = new Map<string, number>()
+  const latencies: number[] = []
+  await sub.consume(queue, (m) => {
+    if (!m) return
+    const t0 = sentAt.get(m.properties.messageId)
+    if (t0 !== undefined) latencies.push(performance.now() - t0)
+    received++
+    sub.ack(m)
+  })
+  const body = (i: number) => Buffer.from(JSON.stringify({ id: randomUUID(), type: 'user.deleted', version: 1, data: { userId: randomUUID() }, i }))
+  const publish = (id: string, i: number) =>
+    new Promise<void>((res, rej) => pub.publish(exchange, 'user.deleted', body(i), { persistent: true, mandatory: true, messageId: id, contentType: 'application/json' }, (e) => (e ? rej(e) : res())))
+
+  const t0 = performance.now()
+  const inflight: Promise<void>[] = []
+  for (let i = 0; i < THROUGHPUT_EVENTS; i++) {
+    inflight.push(publish(randomUUID(), i))
+    if (inflight.length >= 500) await Promise.all(inflight.splice(0))
+  }
+  await Promise.all(inflight)
+  await until('bare consumer', () => received >= THROUGHPUT_EVENTS)
+  const throughput = THROUGHPUT_EVENTS / ((performance.now() - t0) / 1000)
+
+  received = 0
+  await paced(RATE, LATENCY_SECONDS, (i) => {
+    const id = randomUUID()
+    sentAt.set(id, performance.now())
+    return publish(id, i)
+  })
+  await until('bare consumer (latency)', () => received >= RATE * LATENCY_SECONDS)
+  await pub.deleteQueue(queue)
+  await pub.deleteExchange(exchange)
+  await conn.close()
+  return { throughput, p50: pct(latencies, 50), p99: pct(latencies, 99) }
+}
+
+async function outbox() {
+  const schema = `events_bench_${suffix}`
+  const admin = new pg.Client({ connectionString: pgUrl })
+  await admin.connect()
+  await admin.query(`create schema ${schema}`)
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: pgUrl, max: 20, options: `-c search_path=${schema}` }) }) })
+  await createOutboxTable(db)
+  await createInboxTable(db)
+  await sql`create table effects (event_id uuid primary key)`.execute(db)
+  const exchange = `bench.events.${suffix}`
+  const service = `bench_${suffix}`
+  const connection = new AmqpConnection({ url: amqpUrl!, name: 'events-bench' })
+  await connection.start()
+  const committedAt = new Map<string, number>()
+  const latencies: number[] = []
+  let handled = 0
+  const consumer = await startConsumer({
+    connection, service, exchange, maxAttempts: 2, prefetch: 64,
+    handlers: {
+      'user.deleted': {
+        1: async (event) => {
+          await handleOnce(db, service, event, (trx) => sql`insert into effects values (${event.id})`.execute(trx))
+          const t0 = committedAt.get(event.id)
+          if (t0 !== undefined) latencies.push(performance.now() - t0)
+          handled++
+        },
+      },
+    },
+  })
+  const publisher = new EventPublisher({ connection, service: 'bench', exchange })
+  const relay = new PgOutboxRelay({ db, publisher, service: 'bench', listen: { connectionString: pgUrl }, pollIntervalMs: 1000, batchSize: 500 })
+  await relay.start()
+
+  const t0 = performance.now()
+  const perTx = 50
+  const writers: Promise<unknown>[] = []
+  for (let i = 0; i < THROUGHPUT_EVENTS; i += perTx) {
+    const events = Array.from({ length: perTx }, () => createEvent('user.deleted', { userId: randomUUID() }, { source: 'bench' }))
+    writers.push(db.transaction().execute((trx) => enqueue(trx, events)))
+    if (writers.length >= 8) await Promise.all(writers.splice(0))
+  }
+  await Promise.all(writers)
+  await until('outbox consumer', () => handled >= THROUGHPUT_EVENTS)
+  const throughput = THROUGHPUT_EVENTS / ((performance.now() - t0) / 1000)
+
+  handled = 0
+  await paced(RATE, LATENCY_SECONDS, async () => {
+    const event = createEvent('user.deleted', { userId: randomUUID() }, { source: 'bench' })
+    await db.transaction().execute((trx) => enqueue(trx, event))
+    committedAt.set(event.id, performance.now())
+  })
+  await until('outbox consumer (latency)', () => handled >= RATE * LATENCY_SECONDS)
+
+  await relay.stop()
+  await consumer.stop()
+  await publisher.close()
+  const ch = await (await connection.waitForConnection(5000)).createChannel()
+  await deleteServiceTopology(ch, { service, exchange, maxAttempts: 2, deleteExchange: true })
+  await ch.close()
+  await connection.close()
+  await db.destroy()
+  await admin.query(`drop schema ${schema} cascade`)
+  await admin.end()
+  return { throughput, p50: pct(latencies, 50), p99: pct(latencies, 99) }
+}
+
+const b = await bare()
+const o = await outbox()
+const f = (n: number, d = 1) => n.toFixed(d).padStart(10)
+console.log(`\n${THROUGHPUT_EVENTS} events for throughput; latency at ${RATE} events/s for ${LATENCY_SECONDS} s (commit/publish → handler done)\n`)
+console.log('| path                                  | events/s   | p50 ms     | p99 ms     |')
+console.log('|---------------------------------------|------------|------------|------------|')
+console.log(`| bare amqplib confirm publish/consume  | ${f(b.throughput, 0)} | ${f(b.p50)} | ${f(b.p99)} |`)
+console.log(`| outbox → relay → consumer (+inbox tx) | ${f(o.throughput, 0)} | ${f(o.p50)} | ${f(o.p99)} |`)
+console.log(`\nthroughput ratio outbox/bare: ${((o.throughput / b.throughput) * 100).toFixed(1)} % (target ≥ 50 %); outbox p99 ${o.p99.toFixed(1)} ms (target ≤ 50 ms)`)
