@@ -215,6 +215,16 @@ kubeconform_all() {
 for env in "${ENVS[@]}"; do
   run "kubeconform -strict k8s $K8S_VERSION ($env)" kubeconform_all "$RENDERED/$env.yaml"
 done
+kubeconform_rejects() { # proves the offline schemas bite: a typo and a wrong type must fail
+  local bad="$WORK/bad.yaml"
+  sed -e '0,/readinessProbe:/s//readinessProbes:/' "$RENDERED/prod.yaml" >"$bad"
+  if kubeconform_all "$bad"; then echo "unknown field accepted"; return 1; fi
+  sed -e '0,/minAvailable: 1/s//minAvailable: [1]/' "$RENDERED/prod.yaml" >"$bad"
+  if kubeconform_all "$bad"; then echo "wrong type accepted"; return 1; fi
+  printf 'apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: {name: x}\nspec: {endpoint: []}\n' >"$bad"
+  if kubeconform_all "$bad"; then echo "unknown CRD field accepted"; return 1; fi
+}
+run "kubeconform rejects unknown fields and wrong types (core and CRD)" kubeconform_rejects
 
 # Pod Security Standard `restricted`, plus what the issue asks of every workload.
 pod_policy() {
@@ -552,6 +562,21 @@ sys.exit(1 if errors else 0)
 PY
 }
 run "workflows: ci, release (OIDC, ECR, GitOps bump), infra" workflows
+release_bump() { # the exact sed of release.yml must move every image of dev to the new tag
+  local tmp="$WORK/bump" expr
+  rm -rf "$tmp" && cp -r "$CHART" "$tmp"
+  expr="$("$PY" - <<'PY'
+import shlex
+line = next(l for l in open(".github/workflows/release.yml") if "sed -i -E" in l and "values-dev.yaml" in l)
+args = shlex.split(line.strip())
+print(args[args.index("-E") + 1].replace("${TAG}", "sha-0123456789ab"))
+PY
+)" || return 1
+  echo "sed expression: $expr"
+  sed -i -E "$expr" "$tmp/values-dev.yaml"
+  [ "$(helm template lms "$tmp" --kube-version "$K8S_VERSION" -f "$tmp/values-dev.yaml" | grep -c 'image: ".*:sha-0123456789ab"')" -eq 11 ]
+}
+run "release.yml's tag bump moves every dev image (6 Deployments, 5 migration Jobs)" release_bump
 
 # ---------------------------------------------------------------- checkov ----
 echo "# security scan (checkov)"

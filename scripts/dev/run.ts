@@ -88,6 +88,15 @@ async function stopAll(code: number) {
 process.on('SIGINT', () => void stopAll(0))
 process.on('SIGTERM', () => void stopAll(0))
 
+async function migrate(component: Component, extra: Record<string, string>) {
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@lms/source', 'src/migrate.ts'], {
+      cwd: join(root, component.dir), env: { ...env, ...extra }, stdio: 'inherit',
+    })
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${component.name} migrations failed (${code})`))))
+  })
+}
+
 const common = {
   HOST: '127.0.0.1',
   LOG_LEVEL: env.LOG_LEVEL ?? 'info',
@@ -115,9 +124,14 @@ for (const component of components) {
     extra.SMTP_URL = env.SMTP_URL ?? 'smtp://127.0.0.1:2525'
     extra.SMTP_FROM = env.SMTP_FROM ?? 'LMS <no-reply@lms.local>'
   }
+  if (env.LMS_MIGRATE_ONLY === '1') {
+    if (component.schema) await migrate(component, extra)
+    continue
+  }
   start(component.name, component.dir, extra)
   if (component.name === 'user') await waitReady('user', component.port)
 }
+if (env.LMS_MIGRATE_ONLY === '1') process.exit(0)
 await Promise.all(components.map((c) => waitReady(c.name, c.port)))
 
 start('gateway', 'gateway', {

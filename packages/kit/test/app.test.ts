@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import Type from 'typebox'
 import { createApp, loadConfig, ConfigError, BaseConfig, defineErrors } from '../src/index.js'
 import { generateSigningKey, signTestToken } from '../src/testing/index.js'
@@ -7,7 +7,7 @@ const key = generateSigningKey()
 const other = generateSigningKey()
 const errors = defineErrors({ TST_ERR_TAKEN: { status: 409, message: 'Already taken' } })
 
-async function build(t: Tap.Test, isSessionActive = async (_sid: string) => true) {
+async function build(t: Test, isSessionActive = async (_sid: string) => true) {
   const app = await createApp({
     service: 'kit-test',
     logLevel: 'silent',
@@ -23,7 +23,6 @@ async function build(t: Tap.Test, isSessionActive = async (_sid: string) => true
   return app
 }
 
-declare global { namespace Tap { type Test = import('tap').Test } }
 
 t.test('a valid token reaches the route with request.user (200)', async (t) => {
   const app = await build(t)
