@@ -1,0 +1,231 @@
+import { randomInt } from 'node:crypto'
+import type { Kysely, Transaction } from 'kysely'
+import { uuidv7 } from 'uuidv7'
+import type { AuthUser } from '@lms/kit'
+import { createEvent, enqueue } from '@lms/events'
+import { toStudentQuestion } from '../assessments/schemas.js'
+import type { AssessmentService } from '../assessments/service.js'
+import type { AssessmentRow, StoredQuestion } from '../assessments/table.js'
+import type { Database } from '../database.js'
+import { errors } from '../errors.js'
+import type { AccessService } from '../read-models/service.js'
+import { autoPoints, round, summarise } from './grading.js'
+import { countAttempts, findAttemptForUpdate, insertAttempt, listAttempts, lockUserAssessment, saveAttempt } from './repository.js'
+import type { AttemptOutcome, AttemptResult, Grade, Submit } from './schemas.js'
+import type { AttemptRow, DrawnQuestion, StoredAnswer, StoredGrade } from './table.js'
+
+type Caller = Pick<AuthUser, 'id' | 'role'>
+
+function shuffled<T>(items: T[]): T[] {
+  const out = [...items]
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1)
+    ;[out[i], out[j]] = [out[j]!, out[i]!]
+  }
+  return out
+}
+
+/** Picks the attempt's questions (N at random from the pool when configured) and their order. */
+export function draw(a: AssessmentRow): DrawnQuestion[] {
+  let pool = a.questions
+  if (a.questionsPerAttempt !== null && a.questionsPerAttempt < pool.length) pool = shuffled(pool).slice(0, a.questionsPerAttempt)
+  else if (a.shuffleQuestions) pool = shuffled(pool)
+  return pool.map((q) => {
+    if (!q.choices) return { questionId: q.id }
+    const ids = q.choices.map((c) => c.id)
+    return { questionId: q.id, choiceIds: a.shuffleChoices && q.questionType !== 'true_false' ? shuffled(ids) : ids }
+  })
+}
+
+function deadlineOf(a: AssessmentRow, now: Date): Date | null {
+  const limit = a.timeLimitMinutes !== null ? new Date(now.getTime() + a.timeLimitMinutes * 60_000) : null
+  if (limit && a.closesAt) return limit < a.closesAt ? limit : a.closesAt
+  return limit ?? a.closesAt
+}
+
+function outcome(row: AttemptRow): AttemptOutcome {
+  return { attemptId: row.id, score: row.score ?? 0, passed: row.passed ?? false, status: row.status, late: row.late }
+}
+
+function mayShowAnswers(a: AssessmentRow, attempt: AttemptRow, now: Date) {
+  if (attempt.status === 'in_progress') return false
+  if (a.showCorrectAnswers === 'after_attempt') return true
+  return a.showCorrectAnswers === 'after_close' && a.closesAt !== null && now > a.closesAt
+}
+
+export function createAttemptService(deps: { db: Kysely<Database>; access: AccessService; assessments: AssessmentService; graceSeconds: number }) {
+  const { db, access, assessments } = deps
+
+  async function gradedEvents(trx: Transaction<Database>, a: AssessmentRow, row: AttemptRow) {
+    if (row.status !== 'graded') return
+    await enqueue(trx, createEvent('assessment.graded', {
+      attemptId: row.id, assessmentId: a.id, courseId: a.courseId, userId: row.userId, score: row.score ?? 0,
+      passed: row.passed ?? false, attemptNumber: row.attemptNumber, required: a.required, title: a.title,
+    }, { source: 'assessment' }))
+  }
+
+  function toResult(a: AssessmentRow, row: AttemptRow, showAnswers: boolean): AttemptResult {
+    const byId = new Map(a.questions.map((q) => [q.id, q]))
+    const answers = new Map(row.answers.map((x) => [x.questionId, x]))
+    const grades = new Map(row.grades.map((g) => [g.questionId, g]))
+    return {
+      id: row.id,
+      userId: row.userId,
+      attemptNumber: row.attemptNumber,
+      status: row.status,
+      score: row.score,
+      passed: row.passed,
+      late: row.late,
+      startedAt: row.startedAt.toISOString(),
+      deadline: row.deadline?.toISOString() ?? null,
+      submittedAt: row.submittedAt?.toISOString() ?? null,
+      questions: row.drawn.map((d) => {
+        const q = byId.get(d.questionId)
+        const g = grades.get(d.questionId)
+        const answer = answers.get(d.questionId)
+        return {
+          questionId: d.questionId,
+          points: g?.points ?? null,
+          maxPoints: q?.points ?? 0,
+          feedback: g?.feedback ?? null,
+          ...(answer?.choiceIds ? { choiceIds: answer.choiceIds } : {}),
+          ...(answer?.text !== undefined ? { text: answer.text } : {}),
+          ...(showAnswers && q?.choices ? { correctChoiceIds: q.choices.filter((c) => c.isCorrect).map((c) => c.id) } : {}),
+          ...(showAnswers && q?.acceptedAnswers ? { acceptedAnswers: q.acceptedAnswers } : {}),
+        }
+      }),
+    }
+  }
+
+  return {
+    async start(caller: Caller, assessmentId: string, now = new Date()) {
+      const { row: a, role } = await assessments.visible(caller, assessmentId)
+      if (role !== 'student') throw errors.ASM_ERR_NOT_ENROLLED()
+      if ((a.opensAt && now < a.opensAt) || (a.closesAt && now >= a.closesAt)) throw errors.ASM_ERR_NOT_AVAILABLE()
+      if (a.questions.length === 0) throw errors.ASM_ERR_NO_QUESTIONS()
+      const drawn = draw(a)
+      const row = await db.transaction().execute(async (trx) => {
+        await lockUserAssessment(trx, caller.id, a.id)
+        const used = await countAttempts(trx, caller.id, a.id)
+        if (used >= a.maxAttempts) throw errors.ASM_ERR_MAX_ATTEMPTS()
+        return insertAttempt(trx, {
+          id: uuidv7(), assessmentId: a.id, userId: caller.id, attemptNumber: used + 1, status: 'in_progress',
+          deadline: deadlineOf(a, now), drawn: JSON.stringify(drawn), answers: '[]', grades: '[]', late: false,
+        })
+      })
+      const byId = new Map(a.questions.map((q) => [q.id, q]))
+      return {
+        id: row.id,
+        attemptNumber: row.attemptNumber,
+        questions: drawn.map((d) => toStudentQuestion(byId.get(d.questionId)!, d.choiceIds)),
+        deadline: row.deadline?.toISOString() ?? null,
+      }
+    },
+
+    async submit(caller: Caller, assessmentId: string, input: Submit, now = new Date()): Promise<AttemptOutcome> {
+      return db.transaction().execute(async (trx) => {
+        const attempt = await findAttemptForUpdate(trx, input.attemptId, assessmentId)
+        if (!attempt || attempt.userId !== caller.id) throw errors.ASM_ERR_ATTEMPT_NOT_FOUND()
+        if (attempt.status !== 'in_progress') throw errors.ASM_ERR_ALREADY_SUBMITTED()
+        const a = await trx.selectFrom('assessments').selectAll().where('id', '=', assessmentId).executeTakeFirstOrThrow()
+        const questions = new Map(a.questions.map((q) => [q.id, q]))
+        const inAttempt = new Set(attempt.drawn.map((d) => d.questionId))
+        const answers = new Map<string, StoredAnswer>()
+        for (const answer of input.answers) {
+          const q = questions.get(answer.questionId)
+          if (!q || !inAttempt.has(answer.questionId)) throw errors.ASM_ERR_QUESTION_NOT_IN_ATTEMPT(`question ${answer.questionId} is not part of this attempt`)
+          if (answers.has(answer.questionId)) throw errors.ASM_ERR_DUPLICATE_ANSWER()
+          const known = new Set((q.choices ?? []).map((c) => c.id))
+          for (const id of answer.choiceIds ?? []) {
+            if (!known.has(id)) throw errors.ASM_ERR_UNKNOWN_CHOICE(`choice ${id} does not belong to question ${q.id}`)
+          }
+          answers.set(answer.questionId, {
+            questionId: answer.questionId,
+            ...(answer.choiceIds ? { choiceIds: [...new Set(answer.choiceIds)] } : {}),
+            ...(answer.text !== undefined ? { text: answer.text } : {}),
+          })
+        }
+        let late = false
+        if (attempt.deadline && now > attempt.deadline) {
+          if (now.getTime() > attempt.deadline.getTime() + deps.graceSeconds * 1000) throw errors.ASM_ERR_DEADLINE_PASSED()
+          late = true
+        }
+        const grades: StoredGrade[] = attempt.drawn.map((d) => {
+          const q = questions.get(d.questionId) as StoredQuestion
+          return { questionId: q.id, points: autoPoints(q, answers.get(q.id)), maxPoints: q.points, feedback: null, manual: false }
+        })
+        const summary = summarise(grades, a.passingScore)
+        const row = await saveAttempt(trx, attempt.id, {
+          status: summary.complete ? 'graded' : 'pending_review',
+          answers: JSON.stringify([...answers.values()]), grades: JSON.stringify(grades),
+          score: summary.score, passed: summary.passed, late, submittedAt: now, gradedAt: summary.complete ? now : null,
+        })
+        await enqueue(trx, createEvent('assessment.submitted', {
+          attemptId: row.id, assessmentId: a.id, courseId: a.courseId, userId: row.userId, attemptNumber: row.attemptNumber,
+        }, { source: 'assessment' }))
+        await gradedEvents(trx, a, row)
+        return outcome(row)
+      })
+    },
+
+    async grade(caller: Caller, assessmentId: string, input: Grade): Promise<AttemptOutcome> {
+      const { row: a } = await assessments.visible(caller, assessmentId)
+      await assessments.requireStaffOf(caller, a.courseId)
+      return db.transaction().execute(async (trx) => {
+        const attempt = await findAttemptForUpdate(trx, input.attemptId, assessmentId)
+        if (!attempt) throw errors.ASM_ERR_ATTEMPT_NOT_FOUND()
+        if (attempt.status === 'in_progress') throw errors.ASM_ERR_NOT_SUBMITTED()
+        const grades = new Map(attempt.grades.map((g) => [g.questionId, g]))
+        for (const g of input.grades) {
+          const current = grades.get(g.questionId)
+          if (!current) throw errors.ASM_ERR_QUESTION_NOT_IN_ATTEMPT(`question ${g.questionId} is not part of this attempt`)
+          if (g.points < 0 || g.points > current.maxPoints) {
+            throw errors.ASM_ERR_INVALID_POINTS(`points for question ${g.questionId} must be between 0 and ${current.maxPoints}`)
+          }
+          grades.set(g.questionId, { ...current, points: round(g.points), feedback: g.feedback ?? current.feedback, manual: true })
+        }
+        const all = [...grades.values()]
+        const summary = summarise(all, a.passingScore)
+        const row = await saveAttempt(trx, attempt.id, {
+          status: summary.complete ? 'graded' : 'pending_review', grades: JSON.stringify(all),
+          score: summary.score, passed: summary.passed, gradedAt: summary.complete ? new Date() : null,
+        })
+        await gradedEvents(trx, a, row)
+        return outcome(row)
+      })
+    },
+
+    async results(caller: Caller, assessmentId: string, now = new Date()) {
+      const { row: a, role } = await assessments.visible(caller, assessmentId)
+      if (role === 'student') {
+        const rows = await listAttempts(db, a.id, caller.id)
+        return { items: rows.map((r) => toResult(a, r, mayShowAnswers(a, r, now))) }
+      }
+      const rows = await listAttempts(db, a.id)
+      return { items: rows.map((r) => toResult(a, r, true)), statistics: statistics(a, rows) }
+    },
+  }
+}
+
+function statistics(a: AssessmentRow, rows: AttemptRow[]) {
+  const submitted = rows.filter((r) => r.status !== 'in_progress')
+  const graded = submitted.filter((r) => r.status === 'graded')
+  const mean = (xs: number[]) => (xs.length ? round(xs.reduce((s, x) => s + x, 0) / xs.length) : null)
+  return {
+    attempts: rows.length,
+    gradedAttempts: graded.length,
+    averageScore: mean(graded.map((r) => r.score ?? 0)),
+    passRate: graded.length ? round(graded.filter((r) => r.passed).length / graded.length) : null,
+    questions: a.questions.map((q) => {
+      const points = submitted.flatMap((r) => r.grades.filter((g) => g.questionId === q.id && g.points !== null).map((g) => g.points as number))
+      return {
+        questionId: q.id,
+        answered: points.length,
+        correctRate: points.length ? round(points.filter((p) => p >= q.points).length / points.length) : null,
+        averagePoints: mean(points),
+      }
+    }),
+  }
+}
+
+export type AttemptService = ReturnType<typeof createAttemptService>

@@ -1,0 +1,10 @@
+import type { AssessmentTable } from './assessments/table.js'
+import type { AttemptTable } from './attempts/table.js'
+import type { CourseTable, EnrollmentTable } from './read-models/table.js'
+
+export interface Database {
+  assessments: AssessmentTable
+  attempts: AttemptTable
+  courses: CourseTable
+  enrollments: EnrollmentTable
+}

@@ -1,0 +1,38 @@
+import { createPostgres, migrateToLatest, runServer } from '@lms/kit'
+import type { Telemetry } from '@lms/kit/telemetry'
+import { startServiceBus } from '@lms/events'
+import { buildApp } from './app.js'
+import { loadAssessmentConfig } from './config.js'
+import type { Database } from './database.js'
+import { migrations } from './migrations/index.js'
+import { subscriptionHandlers } from './subscriptions/handlers.js'
+
+/** The process: config → clients → migrations → app → events → listen → graceful close. */
+export async function main(env: Record<string, string | undefined>, telemetry: Telemetry) {
+  const config = loadAssessmentConfig(env)
+  const db = createPostgres<Database>({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, max: config.DATABASE_POOL_MAX, applicationName: 'assessment' })
+  if (env.MIGRATE_ON_START === 'true') await migrateToLatest(db, { schema: config.DATABASE_SCHEMA, migrations })
+
+  let busReady: () => Promise<void> = async () => { throw new Error('starting') }
+  const app = await buildApp({
+    config, db,
+    auth: { jwks: { url: config.JWKS_URL }, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
+    readiness: { rabbitmq: () => busReady() },
+  })
+  const bus = await startServiceBus({
+    service: 'assessment', amqpUrl: config.AMQP_URL, db, listenUrl: config.DATABASE_URL,
+    handlers: subscriptionHandlers(db), registry: app.metrics, logger: app.log,
+  })
+  busReady = () => bus.ready()
+
+  await runServer(app, {
+    port: config.PORT,
+    host: config.HOST,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    onShutdown: async () => {
+      await bus.close()
+      await db.destroy()
+      await telemetry.shutdown()
+    },
+  })
+}
