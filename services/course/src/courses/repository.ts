@@ -1,0 +1,99 @@
+import { withOutbox, type AnyEventEnvelope } from '@lms/events'
+import type { Db, Filter, Sort } from 'mongodb'
+import { isDuplicateKey } from '../mongo-errors.js'
+
+export { isDuplicateKey }
+import type { CourseDoc, VersionDoc } from './table.js'
+
+export const COURSES = 'courses'
+export const VERSIONS = 'course_versions'
+
+const INTERNAL = { pendingEvents: 0 } as const
+const SUMMARY = { ...INTERNAL, modules: 0, search: 0, searchKeys: 0, pendingVersion: 0 } as const
+
+
+const courses = (db: Db) => db.collection<CourseDoc>(COURSES)
+const versions = (db: Db) => db.collection<VersionDoc>(VERSIONS)
+
+export async function findCourse(db: Db, id: string): Promise<CourseDoc | null> {
+  return courses(db).findOne({ _id: id }, { projection: INTERNAL }) as Promise<CourseDoc | null>
+}
+
+export async function insertCourse(db: Db, doc: CourseDoc): Promise<void> {
+  await courses(db).insertOne(doc)
+}
+
+/**
+ * Replaces the course's fields if it still has `expectedVersion`, pushing the
+ * events into the same single-document write. False when the version moved.
+ */
+export async function replaceCourseFields(db: Db, expectedVersion: number, doc: CourseDoc, events: AnyEventEnvelope[]): Promise<boolean> {
+  const { _id, pendingEvents: _p, ...fields } = doc
+  const update = events.length > 0 ? withOutbox<CourseDoc>({ $set: fields }, events) : { $set: fields }
+  const result = await courses(db).updateOne({ _id, version: expectedVersion }, update)
+  return result.matchedCount === 1
+}
+
+export async function deleteCourse(db: Db, id: string, expectedVersion: number): Promise<boolean> {
+  const result = await courses(db).deleteOne({ _id: id, version: expectedVersion })
+  return result.deletedCount === 1
+}
+
+export async function listCourseSummaries(db: Db, filter: Filter<CourseDoc>, sort: Sort, limit: number): Promise<CourseDoc[]> {
+  return courses(db).find(filter, { projection: SUMMARY }).sort(sort).limit(limit).toArray() as Promise<CourseDoc[]>
+}
+
+export async function findCoursesByInstructor(db: Db, instructorId: string): Promise<CourseDoc[]> {
+  return courses(db).find({ instructorId }, { projection: INTERNAL }).toArray() as Promise<CourseDoc[]>
+}
+
+export async function countCoursesInCategory(db: Db, categoryId: string): Promise<number> {
+  return courses(db).countDocuments({ categoryId })
+}
+
+/** Search candidates: published courses holding every key, newest first, with only what ranking needs. */
+export async function findSearchCandidates(db: Db, keys: string[], limit: number): Promise<Array<Pick<CourseDoc, '_id' | 'search' | 'popularity'>>> {
+  return courses(db)
+    .find({ searchKeys: { $all: keys }, status: 'published' }, { projection: { _id: 1, search: 1, popularity: 1 } })
+    .sort({ _id: -1 })
+    .limit(limit)
+    .toArray() as Promise<Array<Pick<CourseDoc, '_id' | 'search' | 'popularity'>>>
+}
+
+export async function findCourseSummariesByIds(db: Db, ids: string[]): Promise<CourseDoc[]> {
+  return courses(db).find({ _id: { $in: ids } }, { projection: SUMMARY }).toArray() as Promise<CourseDoc[]>
+}
+
+/** Copies a pending published state into `course_versions` (idempotent), then clears it from the course. */
+export async function flushPendingVersion(db: Db, course: Pick<CourseDoc, '_id' | 'pendingVersion'>): Promise<void> {
+  const pending = course.pendingVersion
+  if (!pending) return
+  try {
+    await versions(db).insertOne({
+      _id: `${course._id}:${pending.number}`,
+      courseId: course._id,
+      number: pending.number,
+      snapshot: pending.snapshot,
+      publishedAt: pending.publishedAt,
+      publishedBy: pending.publishedBy,
+    })
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err
+  }
+  await courses(db).updateOne({ _id: course._id, 'pendingVersion.number': pending.number }, { $set: { pendingVersion: null } })
+}
+
+export async function listVersions(db: Db, courseId: string, maxNumber: number): Promise<VersionDoc[]> {
+  return versions(db)
+    .find({ courseId, number: { $lte: maxNumber } })
+    .sort({ number: -1 })
+    .toArray()
+}
+
+export async function findVersion(db: Db, courseId: string, number: number): Promise<VersionDoc | null> {
+  return versions(db).findOne({ _id: `${courseId}:${number}` })
+}
+
+export async function deleteVersions(db: Db, courseId: string): Promise<void> {
+  await versions(db).deleteMany({ courseId })
+}

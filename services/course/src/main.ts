@@ -1,0 +1,40 @@
+import { connectMongo, createRedis, runServer } from '@lms/kit'
+import type { Telemetry } from '@lms/kit/telemetry'
+import { Registry } from 'prom-client'
+import { buildApp } from './app.js'
+import { readConfig } from './config.js'
+import { CourseBus } from './events/course-bus.js'
+import { migrate } from './migrate.js'
+
+/** The process: config → MongoDB, Redis, RabbitMQ → app → listen; closes them all on SIGTERM. */
+export async function main(env: Record<string, string | undefined>, telemetry: Telemetry): Promise<void> {
+  const config = readConfig(env)
+  const { client, db } = await connectMongo(config.MONGO_URL, config.MONGO_DB)
+  await migrate(db)
+  const redis = createRedis(config.REDIS_URL, 'course')
+  const registry = new Registry()
+  let bus: CourseBus | undefined
+  const { app, services } = await buildApp({
+    db,
+    redis,
+    config,
+    registry,
+    auth: { jwks: { url: config.JWKS_URL }, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
+    notifyOutbox: () => bus?.notify(),
+  })
+  if (config.EVENTS_ENABLED) {
+    bus = await CourseBus.connect({ amqpUrl: config.AMQP_URL, db, registry: app.metrics, logger: app.log })
+    await bus.consume(services)
+  }
+  await runServer(app, {
+    port: config.PORT,
+    host: config.HOST,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    onShutdown: async () => {
+      await bus?.stop()
+      await client.close()
+      redis.disconnect()
+      await telemetry.shutdown()
+    },
+  })
+}
