@@ -1,0 +1,12 @@
+import type { CertificateTable } from './certificates/table.js'
+import type { AssessmentPassTable, CourseAssessmentTable, CourseTable } from './courses/table.js'
+import type { EnrollmentTable, LessonProgressTable } from './enrollments/table.js'
+
+export interface Database {
+  courses: CourseTable
+  courseAssessments: CourseAssessmentTable
+  assessmentPasses: AssessmentPassTable
+  enrollments: EnrollmentTable
+  lessonProgress: LessonProgressTable
+  certificates: CertificateTable
+}

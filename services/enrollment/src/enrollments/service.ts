@@ -1,0 +1,218 @@
+import type { Kysely, Transaction } from 'kysely'
+import { uuidv7 } from 'uuidv7'
+import { createEvent, enqueue } from '@lms/events'
+import { kitErrors, type AuthUser } from '@lms/kit'
+import { issueCertificate } from '../certificates/service.js'
+import * as courses from '../courses/service.js'
+import type { CourseRow } from '../courses/service.js'
+import type { Database } from '../database.js'
+import { errors } from '../errors.js'
+import * as repo from './repository.js'
+import { toEnrollment, toEnrollmentDetail, type UpdateProgress } from './schemas.js'
+import type { EnrollmentRow } from './table.js'
+
+const MILESTONES = [25, 50, 75, 100] as const
+const SOURCE = { source: 'enrollment' }
+
+export interface EnrollmentServiceDeps {
+  db: Kysely<Database>
+  onCreated?: () => void
+  onCompleted?: () => void
+}
+
+function isUniqueViolation(error: unknown) {
+  return (error as { code?: string }).code === '23505'
+}
+
+function canSee(actor: AuthUser, enrollment: EnrollmentRow, course: CourseRow | undefined) {
+  return actor.role === 'admin' || actor.id === enrollment.userId || (course !== undefined && course.instructorId === actor.id)
+}
+
+export function createEnrollmentService(deps: EnrollmentServiceDeps) {
+  const { db } = deps
+
+  /**
+   * Completes the (locked) enrollment when every lesson is completed and every required assessment
+   * passed: status, enrollment.completed and the certificate commit together. Answers whether it did.
+   */
+  async function completeIfDone(trx: Transaction<Database>, enrollment: EnrollmentRow, course: CourseRow) {
+    if (enrollment.status !== 'active') return undefined
+    const lessonIds = courses.lessonsOf(course.outline).map((l) => l.id)
+    const progress = await repo.listLessonProgress(trx, enrollment.id)
+    const completed = new Set(progress.filter((p) => p.status === 'completed').map((p) => p.lessonId))
+    if (!lessonIds.every((id) => completed.has(id))) return undefined
+    const required = await courses.requiredAssessmentIds(trx, course)
+    const passed = await courses.passedAssessmentIds(trx, enrollment.userId, course.id)
+    if (!required.every((id) => passed.has(id))) return undefined
+    const completedAt = new Date()
+    const row = await repo.updateEnrollment(trx, enrollment.id, { status: 'completed', completedAt, progressPercentage: 100 })
+    await enqueue(trx, createEvent('enrollment.completed', {
+      enrollmentId: row.id, userId: row.userId, courseId: row.courseId, completedAt: completedAt.toISOString(), courseTitle: course.title,
+    }, SOURCE))
+    await issueCertificate(trx, { enrollmentId: row.id, userId: row.userId, courseId: row.courseId, courseTitle: course.title, completedAt })
+    return row
+  }
+
+  async function visible(actor: AuthUser, id: string) {
+    const row = await repo.findEnrollment(db, id)
+    if (!row) throw errors.ENR_ERR_ENROLLMENT_NOT_FOUND()
+    const course = await courses.findCourse(db, row.courseId)
+    if (!canSee(actor, row, course)) throw errors.ENR_ERR_ENROLLMENT_NOT_FOUND()
+    return row
+  }
+
+  async function courseOfInstructor(actor: AuthUser, courseId: string) {
+    const course = await courses.findCourse(db, courseId)
+    if (!course || (actor.role !== 'admin' && course.instructorId !== actor.id)) throw errors.ENR_ERR_COURSE_NOT_FOUND()
+    return course
+  }
+
+  return {
+    /** Enrolls under the course row lock, so the seat count and the insert cannot interleave. */
+    async enroll(actor: AuthUser, input: { courseId: string; userId?: string | undefined }) {
+      const userId = input.userId ?? actor.id
+      if (userId !== actor.id && actor.role !== 'admin') throw kitErrors.KIT_ERR_FORBIDDEN('Only an admin may enroll another user')
+      try {
+        const row = await db.transaction().execute(async (trx) => {
+          const course = await courses.findCourseForUpdate(trx, input.courseId)
+          if (!course) throw errors.ENR_ERR_COURSE_NOT_AVAILABLE()
+          if (course.status !== 'published') throw errors.ENR_ERR_COURSE_NOT_OPEN(`The course is ${course.status}`)
+          if (await repo.findLiveEnrollment(trx, userId, course.id)) throw errors.ENR_ERR_ALREADY_ENROLLED()
+          if (course.capacity !== null && (await repo.countActive(trx, course.id)) >= course.capacity) {
+            throw errors.ENR_ERR_COURSE_FULL(undefined, { reason: 'course_full' })
+          }
+          const row = await repo.insertEnrollment(trx, { id: uuidv7(), userId, courseId: course.id })
+          await enqueue(trx, createEvent('enrollment.created', {
+            enrollmentId: row.id, userId, courseId: course.id, instructorId: course.instructorId, courseTitle: course.title,
+          }, SOURCE))
+          return row
+        })
+        deps.onCreated?.()
+        return toEnrollment(row)
+      } catch (error) {
+        if (isUniqueViolation(error)) throw errors.ENR_ERR_ALREADY_ENROLLED()
+        throw error
+      }
+    },
+
+    async get(actor: AuthUser, id: string) {
+      const row = await visible(actor, id)
+      return toEnrollmentDetail(row, await repo.listLessonProgress(db, row.id))
+    },
+
+    /** For the certificate routes: 404 unless the caller may see the enrollment. */
+    async assertVisible(actor: AuthUser, id: string) {
+      await visible(actor, id)
+    },
+
+    async listOfUser(userId: string, q: { limit: number; before?: string }) {
+      return repo.listEnrollments(db, { userId, ...q })
+    },
+
+    async listOfCourse(actor: AuthUser, courseId: string, q: { limit: number; before?: string }) {
+      await courseOfInstructor(actor, courseId)
+      return repo.listEnrollments(db, { courseId, ...q })
+    },
+
+    async stats(actor: AuthUser, courseId: string) {
+      await courseOfInstructor(actor, courseId)
+      const s = await repo.courseStats(db, courseId)
+      const enrolled = Number(s.enrolled)
+      const completed = Number(s.completed)
+      return {
+        courseId,
+        enrolled,
+        active: Number(s.active),
+        completed,
+        dropped: Number(s.dropped),
+        averageProgress: s.averageProgress === null ? 0 : Math.round(Number(s.averageProgress) * 100) / 100,
+        completionRate: enrolled === 0 ? 0 : Math.round((completed / enrolled) * 10_000) / 10_000,
+      }
+    },
+
+    /**
+     * Records one lesson's progress under the enrollment row lock (concurrent updates serialise, none is
+     * lost), recomputes the percentage, emits each newly crossed milestone once, completes when done.
+     */
+    async updateProgress(actor: AuthUser, id: string, input: UpdateProgress) {
+      const { row, lessons, completed } = await db.transaction().execute(async (trx) => {
+        const enrollment = await repo.findEnrollmentForUpdate(trx, id)
+        if (!enrollment || (enrollment.userId !== actor.id && actor.role !== 'admin')) throw errors.ENR_ERR_ENROLLMENT_NOT_FOUND()
+        if (enrollment.status === 'dropped') throw errors.ENR_ERR_ENROLLMENT_DROPPED()
+        const course = await courses.findCourse(trx, enrollment.courseId)
+        if (!course) throw errors.ENR_ERR_ENROLLMENT_NOT_FOUND()
+        const outline = courses.lessonsOf(course.outline)
+        const lesson = outline.find((l) => l.id === input.lessonId)
+        if (!lesson) throw errors.ENR_ERR_LESSON_NOT_IN_COURSE()
+
+        const before = await repo.listLessonProgress(trx, enrollment.id)
+        const done = new Set(before.filter((p) => p.status === 'completed').map((p) => p.lessonId))
+        if (input.status !== 'not_started') {
+          const missing = lesson.prerequisiteLessonIds.filter((p) => !done.has(p))
+          if (missing.length > 0) throw errors.ENR_ERR_PREREQUISITES_NOT_MET(undefined, { missingLessonIds: missing })
+        }
+        const percentage = input.status === 'completed' ? 100 : (input.completionPercentage ?? 0)
+        await repo.upsertLessonProgress(trx, {
+          enrollmentId: enrollment.id, lessonId: lesson.id, status: input.status, completionPercentage: percentage,
+          completedAt: input.status === 'completed' ? new Date() : null,
+        })
+        if (input.status === 'completed') done.add(lesson.id)
+        else done.delete(lesson.id)
+
+        const total = outline.length
+        const doneInCourse = outline.filter((l) => done.has(l.id)).length
+        const progressPercentage = enrollment.status === 'completed' ? 100 : total === 0 ? 0 : Math.round((doneInCourse / total) * 10_000) / 100
+        const reached = new Set(enrollment.milestonesReached)
+        const crossed = MILESTONES.filter((m) => progressPercentage >= m && !reached.has(m))
+        for (const milestone of crossed) {
+          reached.add(milestone)
+          await enqueue(trx, createEvent('enrollment.progressed', {
+            enrollmentId: enrollment.id, userId: enrollment.userId, courseId: enrollment.courseId,
+            progressPercentage, milestone, courseTitle: course.title,
+          }, SOURCE))
+        }
+        let row = await repo.updateEnrollment(trx, enrollment.id, {
+          progressPercentage, milestonesReached: [...reached].sort((a, b) => a - b),
+        })
+        const completedRow = await completeIfDone(trx, row, course)
+        if (completedRow) row = completedRow
+        return { row, lessons: await repo.listLessonProgress(trx, enrollment.id), completed: completedRow !== undefined }
+      })
+      if (completed) deps.onCompleted?.()
+      return toEnrollmentDetail(row, lessons)
+    },
+
+    async drop(actor: AuthUser, id: string) {
+      await db.transaction().execute(async (trx) => {
+        const enrollment = await repo.findEnrollmentForUpdate(trx, id)
+        if (!enrollment || (enrollment.userId !== actor.id && actor.role !== 'admin')) throw errors.ENR_ERR_ENROLLMENT_NOT_FOUND()
+        if (enrollment.status !== 'active') throw errors.ENR_ERR_NOT_ACTIVE(`The enrollment is ${enrollment.status}`)
+        await repo.updateEnrollment(trx, id, { status: 'dropped', droppedAt: new Date() })
+        const course = await courses.findCourse(trx, enrollment.courseId)
+        await enqueue(trx, createEvent('enrollment.dropped', {
+          enrollmentId: id, userId: enrollment.userId, courseId: enrollment.courseId, ...(course ? { courseTitle: course.title } : {}),
+        }, SOURCE))
+      })
+    },
+
+    /** assessment.graded: a pass is remembered, and the user's active enrollment completes if that was the last step. */
+    async recordGrade(trx: Transaction<Database>, grade: { userId: string; courseId: string; assessmentId: string; passed: boolean }) {
+      if (!grade.passed) return false
+      await courses.recordPass(trx, grade)
+      const live = await repo.findLiveEnrollment(trx, grade.userId, grade.courseId)
+      if (!live || live.status !== 'active') return false
+      const enrollment = await repo.findEnrollmentForUpdate(trx, live.id)
+      const course = await courses.findCourse(trx, grade.courseId)
+      if (!enrollment || !course) return false
+      return (await completeIfDone(trx, enrollment, course)) !== undefined
+    },
+
+    /** user.deleted: enrollments stay for the course statistics but no longer point at the person. */
+    async anonymiseUser(trx: Transaction<Database>, userId: string) {
+      await courses.deletePassesOfUser(trx, userId)
+      return repo.anonymiseEnrollmentsOfUser(trx, userId)
+    },
+  }
+}
+
+export type EnrollmentService = ReturnType<typeof createEnrollmentService>

@@ -1,0 +1,45 @@
+import { createPostgres, createRedis, migrateToLatest, runServer } from '@lms/kit'
+import type { Telemetry } from '@lms/kit/telemetry'
+import { startServiceBus } from '@lms/events'
+import { buildApp } from './app.js'
+import { loadEnrollmentConfig } from './config.js'
+import type { Database } from './database.js'
+import { migrations } from './migrations/index.js'
+
+/** The process: config → clients → migrations → app → events → listen → graceful close. */
+export async function main(env: Record<string, string | undefined>, telemetry: Telemetry) {
+  const config = loadEnrollmentConfig(env)
+  const db = createPostgres<Database>({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, max: config.DATABASE_POOL_MAX, applicationName: 'enrollment' })
+  const redis = createRedis(config.REDIS_URL, 'enrollment')
+  if (env.MIGRATE_ON_START === 'true') await migrateToLatest(db, { schema: config.DATABASE_SCHEMA, migrations })
+
+  let busReady: () => Promise<void> = async () => { throw new Error('starting') }
+  const app = await buildApp({
+    config,
+    db,
+    auth: {
+      jwks: { url: config.JWKS_URL },
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      isSessionActive: async (sid) => (await redis.exists(config.SESSION_KEY_PREFIX + sid)) === 1,
+    },
+    readiness: { rabbitmq: () => busReady(), redis: () => redis.ping() },
+  })
+  const bus = await startServiceBus({
+    service: 'enrollment', amqpUrl: config.AMQP_URL, db, listenUrl: config.DATABASE_URL,
+    handlers: app.eventHandlers, registry: app.metrics, logger: app.log,
+  })
+  busReady = () => bus.ready()
+
+  await runServer(app, {
+    port: config.PORT,
+    host: config.HOST,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    onShutdown: async () => {
+      await bus.close()
+      await db.destroy()
+      redis.disconnect()
+      await telemetry.shutdown()
+    },
+  })
+}

@@ -1,0 +1,2 @@
+/** The inbox consumer name of every handler of this service. */
+export const CONSUMER = 'enrollment'
