@@ -1,0 +1,85 @@
+import t from 'tap'
+import { build, courseWithLesson, metric, publish } from '../helper.js'
+
+t.test('course cache', async (t) => {
+  const built = await build(t)
+  const { app, as, redis, prefix } = built
+  const owner = as('instructor')
+  const admin = as('admin')
+  const student = as('student')
+  const { id } = await courseWithLesson(built, owner)
+  await publish(built, id, admin)
+
+  await t.test('a read after a write is a hit served from Redis under course:{id} with a TTL of 30 min', async (t) => {
+    const hits = await metric(app, 'course_cache_requests_total', { cache: 'course', result: 'hit' })
+    const res = await app.inject({ method: 'GET', url: `/api/v1/courses/${id}`, headers: student.headers })
+    t.equal(res.statusCode, 200)
+    t.equal(await metric(app, 'course_cache_requests_total', { cache: 'course', result: 'hit' }), hits + 1)
+    const ttl = await redis.ttl(`${prefix}course:${id}`)
+    t.ok(ttl > 1700 && ttl <= 1800, `ttl ${ttl}`)
+    t.ok((await redis.ttl(`${prefix}lessons:course:${id}`)) > 1700)
+  })
+
+  await t.test('a cold key is a miss, then a hit; N concurrent cold reads load MongoDB once', async (t) => {
+    await redis.del(`${prefix}course:${id}`)
+    const misses = await metric(app, 'course_cache_requests_total', { cache: 'course', result: 'miss' })
+    const loads = await metric(app, 'course_cache_loads_total', { cache: 'course' })
+    const results = await Promise.all(Array.from({ length: 25 }, () => app.inject({ method: 'GET', url: `/api/v1/courses/${id}` })))
+    t.ok(results.every((r) => r.statusCode === 200))
+    t.equal(await metric(app, 'course_cache_loads_total', { cache: 'course' }), loads + 1, 'one MongoDB read for 25 concurrent misses')
+    t.ok((await metric(app, 'course_cache_requests_total', { cache: 'course', result: 'miss' })) > misses)
+  })
+
+  await t.test('a write refreshes the cached course; a stale loader cannot overwrite it', async (t) => {
+    await app.inject({ method: 'GET', url: `/api/v1/courses/${id}` })
+    const upd = await app.inject({ method: 'PUT', url: `/api/v1/courses/${id}`, headers: owner.headers, payload: { title: 'Renamed' } })
+    t.equal(upd.statusCode, 200)
+    const read = await app.inject({ method: 'GET', url: `/api/v1/courses/${id}` })
+    t.equal(read.json().title, 'Renamed')
+    t.equal(read.headers.etag, upd.headers.etag)
+    const version = upd.json().version as number
+    await built.services.cache.putVersioned(`${prefix}course:${id}`, { version: version - 1, status: 'published', instructorId: owner.id, json: '{"title":"stale"}' })
+    t.equal((await app.inject({ method: 'GET', url: `/api/v1/courses/${id}` })).json().title, 'Renamed')
+  })
+
+  await t.test('list first pages are cached 5 min and invalidated by a write or a publish', async (t) => {
+    const first = await app.inject({ method: 'GET', url: '/api/v1/courses?limit=5' })
+    t.equal(first.statusCode, 200)
+    const hits = await metric(app, 'course_cache_requests_total', { cache: 'list', result: 'hit' })
+    await app.inject({ method: 'GET', url: '/api/v1/courses?limit=5' })
+    t.equal(await metric(app, 'course_cache_requests_total', { cache: 'list', result: 'hit' }), hits + 1)
+    const keys = await redis.keys(`${prefix}courses:list:*`)
+    t.ok(keys.length > 0)
+    const ttl = await redis.ttl(keys[0]!)
+    t.ok(ttl > 250 && ttl <= 300, `ttl ${ttl}`)
+    const other = await courseWithLesson(built, owner, { title: 'Fresh arrival' })
+    await publish(built, other.id, admin)
+    const after = await app.inject({ method: 'GET', url: '/api/v1/courses?limit=5' })
+    t.equal(after.json().items[0].id, other.id, 'the newly published course shows up at once')
+  })
+
+  await t.test('an archived course disappears from public reads at once', async (t) => {
+    await app.inject({ method: 'GET', url: `/api/v1/courses/${id}` })
+    await app.inject({ method: 'POST', url: `/api/v1/courses/${id}/archive`, headers: owner.headers })
+    t.equal((await app.inject({ method: 'GET', url: `/api/v1/courses/${id}` })).statusCode, 404)
+    t.notOk((await app.inject({ method: 'GET', url: '/api/v1/courses?limit=50' })).json().items.some((c: { id: string }) => c.id === id))
+  })
+
+  await t.test('a hard-deleted draft is not served from the cache afterwards (404)', async (t) => {
+    const draft = await courseWithLesson(built, owner)
+    t.equal((await app.inject({ method: 'GET', url: `/api/v1/courses/${draft.id}`, headers: owner.headers })).statusCode, 200)
+    await app.inject({ method: 'DELETE', url: `/api/v1/courses/${draft.id}`, headers: owner.headers })
+    t.equal((await app.inject({ method: 'GET', url: `/api/v1/courses/${draft.id}`, headers: owner.headers })).statusCode, 404)
+  })
+})
+
+t.test('with the cache disabled every read goes to MongoDB and nothing is written to Redis', async (t) => {
+  const built = await build(t, { CACHE_ENABLED: 'false' })
+  const owner = built.as('instructor')
+  const { id } = await courseWithLesson(built, owner)
+  const loads = await metric(built.app, 'course_cache_loads_total', { cache: 'course' })
+  await built.app.inject({ method: 'GET', url: `/api/v1/courses/${id}`, headers: owner.headers })
+  await built.app.inject({ method: 'GET', url: `/api/v1/courses/${id}`, headers: owner.headers })
+  t.equal(await metric(built.app, 'course_cache_loads_total', { cache: 'course' }), loads + 2)
+  t.same(await built.redis.keys(`${built.prefix}*`), [])
+})
