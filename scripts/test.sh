@@ -6,13 +6,13 @@ cd "$ROOT"
 bootstrap_deps
 bootstrap_infra
 
+status=0
 echo "[test] typecheck" >&2
-"$PNPM" -r --workspace-concurrency=2 run typecheck
+"$PNPM" -r --no-bail --workspace-concurrency=2 run typecheck || { echo "[test] typecheck failed" >&2; status=1; }
 
 mapfile -t parallel < <(git ls-files --cached --others --exclude-standard '*.test.ts' | grep -v '\.serial\.test\.ts$' | sort)
 mapfile -t serial < <(git ls-files --cached --others --exclude-standard '*.serial.test.ts' | sort)
 log="$STATE/logs/test-run.log"; : >"$log"
-status=0
 if [ "${#parallel[@]}" -gt 0 ]; then
   npx tap --jobs=2 "${parallel[@]}" 2>&1 | tee -a "$log" || status=1
 fi
