@@ -49,6 +49,7 @@ function cpuMicros(pid: number): number {
   return (ticks / 100) * 1e6
 }
 
+/** `cpuPerRequestUs` is the server process's: the gateway's through it, the user service's directly. */
 interface Run { rps: number; p50: number; p99: number; requests: number; errors: number; cpuPerRequestUs?: number }
 
 async function load(url: string, headers: Record<string, string>, pid?: number): Promise<Run> {
@@ -133,16 +134,17 @@ async function main() {
     console.log(`gateway bench: ${cores} cores, load generator on core ${LOADGEN_CORE}, gateway on ${SERVER_CORES[0]}, user on ${SERVER_CORES[1]}; ${CONNECTIONS} connections, ${DURATION}s per run; user upstream: stand-in`)
     const runs = {
       profileGateway: await load(`${gw}/api/v1/users/profile`, auth, gateway.pid),
-      profileDirect: await load(`${direct}/api/v1/users/profile`, auth),
+      profileDirect: await load(`${direct}/api/v1/users/profile`, auth, user.pid),
       jwksGateway: await load(`${gw}/.well-known/jwks.json`, {}, gateway.pid),
-      jwksDirect: await load(`${direct}/.well-known/jwks.json`, {}),
+      jwksDirect: await load(`${direct}/.well-known/jwks.json`, {}, user.pid),
     }
-    console.log('\nscenario                     req/s   p50 ms   p99 ms  gw CPU µs/req  non-2xx')
+    console.log('\nscenario                     req/s   p50 ms   p99 ms  server CPU µs/req  non-2xx')
     for (const [name, run] of Object.entries(runs)) {
-      console.log(`${name.padEnd(22)}${fmt(run.rps)}${fmt(run.p50, 1)}${fmt(run.p99, 1)}${run.cpuPerRequestUs === undefined ? '          -    ' : fmt(run.cpuPerRequestUs, 1).padStart(15)}${fmt(run.errors)}`)
+      console.log(`${name.padEnd(22)}${fmt(run.rps)}${fmt(run.p50, 1)}${fmt(run.p99, 1)}${run.cpuPerRequestUs === undefined ? '          -    ' : fmt(run.cpuPerRequestUs, 1).padStart(19)}${fmt(run.errors)}`)
     }
     console.log(`\ngateway/direct throughput: profile ${(runs.profileGateway.rps / runs.profileDirect.rps).toFixed(2)} (target ≥ 0.5), jwks ${(runs.jwksGateway.rps / runs.jwksDirect.rps).toFixed(2)}`)
-    console.log(`gateway CPU per authenticated request: ${runs.profileGateway.cpuPerRequestUs!.toFixed(1)} µs (target ≤ 100)`)
+    console.log(`gateway CPU per authenticated request: ${runs.profileGateway.cpuPerRequestUs!.toFixed(1)} µs (target ≤ 100); per public request: ${runs.jwksGateway.cpuPerRequestUs!.toFixed(1)} µs`)
+    console.log(`load average during the run: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} on ${cores} cores`)
 
     const rate = Math.max(100, Math.floor(runs.profileGateway.rps / 2))
     const seconds = Math.max(3, Math.floor(DURATION / 2))
