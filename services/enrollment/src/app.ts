@@ -3,13 +3,12 @@ import { Counter } from 'prom-client'
 import { createApp, pingPostgres, type App, type AuthOptions } from '@lms/kit'
 import { certificateRoutes } from './certificates/routes.js'
 import { createCertificateService } from './certificates/service.js'
-import type { EnrollmentConfig } from './config.js'
 import type { Database } from './database.js'
 import { enrollmentRoutes } from './enrollments/routes.js'
 import { createEnrollmentService } from './enrollments/service.js'
 import { createEventHandlers } from './subscriptions/event-handlers.js'
 
-export type AppConfig = Pick<EnrollmentConfig, 'LOG_LEVEL'>
+export interface AppConfig { LOG_LEVEL: string }
 
 export interface AppDeps {
   config: AppConfig
