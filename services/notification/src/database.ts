@@ -1,0 +1,12 @@
+import type { CourseStudentTable, CourseTable, UserContactTable } from './audience/table.js'
+import type { DeliveryTable, NotificationTable } from './notifications/table.js'
+import type { PreferenceTable } from './preferences/table.js'
+
+export interface Database {
+  notifications: NotificationTable
+  deliveries: DeliveryTable
+  preferences: PreferenceTable
+  userContacts: UserContactTable
+  courses: CourseTable
+  courseStudents: CourseStudentTable
+}

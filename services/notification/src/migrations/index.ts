@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely'
+import * as initial from './2026112401-initial.js'
+
+/** Every migration of this service, by name (applied in name order). */
+export const migrations: Record<string, Migration> = {
+  '2026112401-initial': initial,
+}

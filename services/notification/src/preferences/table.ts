@@ -1,0 +1,6 @@
+export interface PreferenceTable {
+  userId: string
+  type: string
+  channel: string
+  enabled: boolean
+}
