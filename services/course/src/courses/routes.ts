@@ -78,10 +78,12 @@ export async function courseRoutes(app: App, deps: ServiceDeps) {
     async (request, reply) => sendCourse(reply, await service.archiveCourse(deps, actorOf(request), request.params.id)))
 
   app.post('/api/v1/courses/:id/clone', {
-    preHandler: writer,
-    schema: { tags, security, params: CourseParamsSchema, body: Type.Optional(CloneCourseSchema), response: { 201: CourseSchema, ...problemResponses } },
+    onRequest: writer,
+    // The body is optional: an empty POST clones with a generated code.
+    preValidation: async (request) => { request.body ??= {} },
+    schema: { tags, security, params: CourseParamsSchema, body: CloneCourseSchema, response: { 201: CourseSchema, ...problemResponses } },
   }, async (request, reply) => {
-    const doc = await service.cloneCourse(deps, actorOf(request)!, request.params.id, request.body ?? {})
+    const doc = await service.cloneCourse(deps, actorOf(request)!, request.params.id, request.body)
     return sendCourse(reply.header('location', `/api/v1/courses/${doc._id}`), doc, 201)
   })
 
