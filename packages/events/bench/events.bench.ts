@@ -97,7 +97,10 @@ async function outbox(withInbox: boolean) {
   const admin = new pg.Client({ connectionString: pgUrl })
   await admin.connect()
   await admin.query(`create schema ${schema}`)
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: pgUrl, max: 20, options: `-c search_path=${schema}` }) }) })
+  // Producer and consumer are different services in production, each with its own pool.
+  const kysely = (max: number) => new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: pgUrl, max, options: `-c search_path=${schema}` }) }) })
+  const db = kysely(10)
+  const consumerDb = kysely(20)
   await createOutboxTable(db)
   await createInboxTable(db)
   await sql`create table effects (event_id uuid primary key)`.execute(db)
@@ -113,7 +116,7 @@ async function outbox(withInbox: boolean) {
     handlers: {
       'user.deleted': {
         1: async (event) => {
-          if (withInbox) await handleOnce(db, service, event, (trx) => sql`insert into effects values (${event.id})`.execute(trx))
+          if (withInbox) await handleOnce(consumerDb, service, event, (trx) => sql`insert into effects values (${event.id})`.execute(trx))
           const t0 = committedAt.get(event.id)
           if (t0 !== undefined) latencies.push(performance.now() - t0)
           handled++
@@ -153,6 +156,7 @@ async function outbox(withInbox: boolean) {
   await ch.close()
   await connection.close()
   await db.destroy()
+  await consumerDb.destroy()
   await admin.query(`drop schema ${schema} cascade`)
   await admin.end()
   return { throughput, p50: pct(latencies, 50), p99: pct(latencies, 99) }

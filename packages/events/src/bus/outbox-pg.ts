@@ -74,11 +74,19 @@ export interface PgOutboxRelayOptions {
   /** How often sent rows are pruned and the backlog gauges refreshed. Default 60 s / 5 s. */
   pruneIntervalMs?: number
   metricsIntervalMs?: number
+  /** Batches published while earlier ones await their confirms and commit. Default 2. */
+  maxInFlightBatches?: number
   /** Delay before a failed row is tried again: min(max, base * 2^attempts). */
   retryBaseMs?: number
   retryMaxMs?: number
   metrics?: EventMetrics
   logger?: Logger
+}
+
+interface RoundResult {
+  sent: number
+  claimed: number
+  failed: boolean
 }
 
 interface OutboxRow {
@@ -169,19 +177,32 @@ export class PgOutboxRelay {
 
   private async run(): Promise<void> {
     let failures = 0
+    const rounds = new Set<Promise<RoundResult>>()
+    const maxInFlight = this.options.maxInFlightBatches ?? 2
     while (this.running) {
-      try {
-        const { sent, claimed, failed } = await this.relayBatch()
-        failures = failed ? failures + 1 : 0
-        if (claimed >= (this.options.batchSize ?? 200) && !failed) continue
-        if (sent > 0 && !failed) continue
-      } catch (err) {
-        failures++
+      let dispatched!: () => void
+      const handedOff = new Promise<'dispatched'>((resolve) => {
+        dispatched = () => resolve('dispatched')
+      })
+      const round: Promise<RoundResult> = this.relayBatch(dispatched).catch((err) => {
         this.logger.warn({ err }, 'outbox relay round failed')
+        return { sent: 0, claimed: 0, failed: true }
+      })
+      rounds.add(round)
+      void round.finally(() => rounds.delete(round))
+      const first = await Promise.race([handedOff, round])
+      if (first === 'dispatched') {
+        // The claimed rows are on the channel; the next batch may be claimed while this one
+        // waits for its confirms and commit. Publishes stay in outbox order on the one channel.
+        while (rounds.size >= maxInFlight) await Promise.race(rounds)
+        continue
       }
+      failures = first.failed ? failures + 1 : 0
+      if (!first.failed && first.claimed > 0) continue
       const wait = failures ? Math.min(5000, 100 * 2 ** Math.min(failures, 6)) : (this.options.pollIntervalMs ?? 1000)
       await this.sleep(wait, failures === 0)
     }
+    await Promise.all(rounds)
   }
 
   private sleep(ms: number, wakeable: boolean): Promise<void> {
@@ -204,16 +225,23 @@ export class PgOutboxRelay {
     })
   }
 
-  private async relayBatch(): Promise<{ sent: number; claimed: number; failed: boolean }> {
+  private async relayBatch(dispatched?: () => void): Promise<RoundResult> {
     const batchSize = this.options.batchSize ?? 200
     return this.raw.transaction().execute(async (trx) => {
+      // Losing this commit in a database crash only re-sends rows (the inbox absorbs duplicates),
+      // so the relay does not wait for the WAL flush.
+      await sql`set local synchronous_commit = off`.execute(trx)
       const rows = await sql<OutboxRow>`select position, envelope, trace_context from outbox
         where sent_at is null and available_at <= now()
         order by position limit ${batchSize} for update skip locked`.execute(trx)
       if (rows.rows.length === 0) return { sent: 0, claimed: 0, failed: false }
       // Published back to back on one channel, so the broker receives them in outbox order.
       const results = await Promise.allSettled(
-        rows.rows.map((row) => this.options.publisher.publish(row.envelope, { traceContext: row.trace_context })),
+        (() => {
+          const publishes = rows.rows.map((row) => this.options.publisher.publish(row.envelope, { traceContext: row.trace_context }))
+          dispatched?.()
+          return publishes
+        })(),
       )
       const sent: string[] = []
       const failed: Array<{ position: string; error: string }> = []
