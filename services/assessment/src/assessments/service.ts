@@ -52,6 +52,13 @@ function checkRules(a: { required: boolean; questions: StoredQuestion[]; opensAt
   if (a.opensAt && a.closesAt && a.closesAt <= a.opensAt) throw errors.ASM_ERR_INVALID_WINDOW()
 }
 
+// jsonb does not keep key order, so questions are compared with sorted keys.
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+    : v))
+}
+
 const date = (s: string | null | undefined) => (s ? new Date(s) : null)
 
 function definition(row: AssessmentRow) {
@@ -145,7 +152,7 @@ export function createAssessmentService(deps: { db: Kysely<Database>; access: Ac
         }
         const next = { ...current, ...changes, questions }
         checkRules(next)
-        const gradingChanged = JSON.stringify(questions) !== JSON.stringify(current.questions)
+        const gradingChanged = canonical(questions) !== canonical(current.questions)
           || next.passingScore !== current.passingScore || next.questionsPerAttempt !== current.questionsPerAttempt
         if (gradingChanged && (await hasAttempts(trx, id))) throw errors.ASM_ERR_GRADING_LOCKED()
         const row = await updateAssessment(trx, id, { ...changes, ...(input.questions ? { questions: JSON.stringify(questions) } : {}) })
