@@ -5,7 +5,16 @@ import { COURSES } from '../courses/repository.js'
 import type { ServiceDeps } from '../service-deps.js'
 import { userDeletedHandler } from '../subscriptions/user-deleted.handler.js'
 
-export interface CourseBusOptions { amqpUrl: string; db: Db; registry: Registry; logger: Logger }
+export interface CourseBusOptions {
+  amqpUrl: string
+  db: Db
+  registry: Registry
+  logger: Logger
+  /** Defaults to the platform's `lms.events`; tests use their own. */
+  exchange?: string
+  /** Queue owner name (`<service>.events`); defaults to `course`. */
+  service?: string
+}
 
 /**
  * The service's side of RabbitMQ: the outbox relay publishing what writes
@@ -25,7 +34,7 @@ export class CourseBus {
     const metrics = createEventMetrics(opts.registry)
     const connection = new AmqpConnection({ url: opts.amqpUrl, name: 'course', logger: opts.logger })
     await connection.start()
-    const publisher = new EventPublisher({ connection, service: 'course', metrics, logger: opts.logger })
+    const publisher = new EventPublisher({ connection, service: 'course', metrics, logger: opts.logger, ...(opts.exchange ? { exchange: opts.exchange } : {}) })
     const relay = new MongoOutboxRelay({ db: opts.db, collections: [COURSES], publisher, service: 'course', metrics, logger: opts.logger })
     relay.start()
     return new CourseBus(connection, relay, opts)
@@ -38,7 +47,8 @@ export class CourseBus {
   async consume(services: ServiceDeps): Promise<void> {
     this.consumer = await startConsumer({
       connection: this.connection,
-      service: 'course',
+      service: this.opts.service ?? 'course',
+      ...(this.opts.exchange ? { exchange: this.opts.exchange } : {}),
       metrics: createEventMetrics(this.opts.registry),
       logger: this.opts.logger,
       handlers: { 'user.deleted': { 1: userDeletedHandler(services) } },
