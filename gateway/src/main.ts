@@ -4,7 +4,8 @@ import { splitList, type GatewayConfig } from './config.js'
 
 /** The gateway process: config → Redis → app → listen; Redis and telemetry close after the last request. */
 export async function main(config: GatewayConfig, telemetry: { shutdown(): Promise<void> }): Promise<void> {
-  const redis = createRedis(config.REDIS_URL, 'gateway')
+  // Every request sends one Lua call; auto-pipelining batches the calls of concurrent requests into one write.
+  const redis = createRedis(config.REDIS_URL, 'gateway', { enableAutoPipelining: true })
   const app = await buildGateway({
     redis,
     keyPrefix: config.REDIS_KEY_PREFIX,
