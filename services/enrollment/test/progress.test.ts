@@ -1,7 +1,7 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { build, enroll, outbox, publishCourse, type Built } from './helper.js'
 
-async function setup(t: Parameters<Parameters<typeof import('tap').test>[1]>[0], overrides: Parameters<typeof publishCourse>[1] = {}) {
+async function setup(t: Test, overrides: Parameters<typeof publishCourse>[1] = {}) {
   const built = await build(t)
   const course = await publishCourse(built, overrides)
   const student = built.token('student')

@@ -198,7 +198,7 @@ export function createEnrollmentService(deps: EnrollmentServiceDeps) {
     /** assessment.graded: a pass is remembered, and the user's active enrollment completes if that was the last step. */
     async recordGrade(trx: Transaction<Database>, grade: { userId: string; courseId: string; assessmentId: string; passed: boolean }) {
       if (!grade.passed) return false
-      await courses.recordPass(trx, grade)
+      await courses.recordPass(trx, { userId: grade.userId, assessmentId: grade.assessmentId, courseId: grade.courseId })
       const live = await repo.findLiveEnrollment(trx, grade.userId, grade.courseId)
       if (!live || live.status !== 'active') return false
       const enrollment = await repo.findEnrollmentForUpdate(trx, live.id)
