@@ -1,6 +1,6 @@
 import t from 'tap'
 import { uuidv7 } from 'uuidv7'
-import { createEvent, startServiceBus } from '@lms/events'
+import { createEvent, deleteServiceTopology, startServiceBus } from '@lms/events'
 import { randomName, testEnv } from '@lms/kit/testing'
 import { build, courseSnapshot, enroll, handle, outbox, publishCourse } from './helper.js'
 
@@ -91,10 +91,16 @@ t.test('user.deleted anonymises the user\'s enrollments; the certificate still v
 t.test('course.published delivered through RabbitMQ reaches the read model and a student can enroll', async (t) => {
   const built = await build(t)
   const env = await testEnv()
-  const bus = await startServiceBus({
-    service: randomName('enrollment'), amqpUrl: env.amqpUrl, exchange: randomName('ex'), db: built.db, handlers: built.app.eventHandlers,
+  const service = randomName('enrollment')
+  const exchange = randomName('ex')
+  const bus = await startServiceBus({ service, amqpUrl: env.amqpUrl, exchange, db: built.db, handlers: built.app.eventHandlers })
+  t.teardown(async () => {
+    await bus.consumer?.stop()
+    const ch = await (await bus.connection.waitForConnection(5000)).createChannel()
+    await deleteServiceTopology(ch, { service, exchange, maxAttempts: 5, deleteExchange: true })
+    await ch.close()
+    await bus.close()
   })
-  t.teardown(() => bus.close())
   const { lessonIds: _l, ...data } = courseSnapshot()
   await bus.publisher.publish(createEvent('course.published', data, { source: 'course' }))
   let known = false
