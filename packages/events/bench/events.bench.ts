@@ -101,6 +101,8 @@ async function outbox(withInbox: boolean) {
   const kysely = (max: number) => new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: pgUrl, max, options: `-c search_path=${schema}` }) }) })
   const db = kysely(10)
   const consumerDb = kysely(20)
+  // The relay gets its own small pool: behind a queue of producer transactions it would starve.
+  const relayDb = kysely(3)
   await createOutboxTable(db)
   await createInboxTable(db)
   await sql`create table effects (event_id uuid primary key)`.execute(db)
@@ -125,7 +127,7 @@ async function outbox(withInbox: boolean) {
     },
   })
   const publisher = new EventPublisher({ connection, service: 'bench', exchange })
-  const relay = new PgOutboxRelay({ db, publisher, service: 'bench', listen: { connectionString: pgUrl }, pollIntervalMs: 1000, batchSize: 500 })
+  const relay = new PgOutboxRelay({ db: relayDb, publisher, service: 'bench', listen: { connectionString: pgUrl }, pollIntervalMs: 1000, batchSize: 500 })
   await relay.start()
 
   const t0 = performance.now()
@@ -157,6 +159,7 @@ async function outbox(withInbox: boolean) {
   await connection.close()
   await db.destroy()
   await consumerDb.destroy()
+  await relayDb.destroy()
   await admin.query(`drop schema ${schema} cascade`)
   await admin.end()
   return { throughput, p50: pct(latencies, 50), p99: pct(latencies, 99) }

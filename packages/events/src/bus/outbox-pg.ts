@@ -58,7 +58,11 @@ export async function enqueue(trx: Transaction<any> | Kysely<any>, events: Event
 
 /** Options of {@link PgOutboxRelay}. */
 export interface PgOutboxRelayOptions {
-  /** The service's Kysely (its search_path points at the schema holding `outbox`). */
+  /**
+   * A Kysely whose search_path points at the schema holding `outbox`. Give the relay its own small
+   * pool (2–3 connections): sharing the request pool makes it queue behind producer transactions
+   * exactly when the backlog grows.
+   */
   db: Kysely<any>
   publisher: EventPublisher
   /** Service name (metrics label, logs). */
@@ -132,7 +136,7 @@ export class PgOutboxRelay {
     if (this.options.listen) await this.connectListener()
     this.timers.push(setInterval(() => void this.prune().catch((err) => this.logger.warn({ err }, 'outbox prune failed')), this.options.pruneIntervalMs ?? 60_000))
     if (this.options.metrics) {
-      this.timers.push(setInterval(() => void this.refreshGauges().catch(() => {}), this.options.metricsIntervalMs ?? 5000))
+      this.timers.push(setInterval(() => void this.refreshMetrics().catch(() => {}), this.options.metricsIntervalMs ?? 5000))
     }
     this.loop = this.run()
   }
@@ -162,7 +166,7 @@ export class PgOutboxRelay {
     this.notify()
     await this.loop
     await this.drain().catch((err) => this.logger.warn({ err }, 'outbox final flush failed'))
-    await this.refreshGauges().catch(() => {})
+    await this.refreshMetrics().catch(() => {})
     const l = this.listener
     this.listener = undefined
     if (l) await l.end().catch(() => {})
@@ -264,7 +268,8 @@ export class PgOutboxRelay {
     })
   }
 
-  private async refreshGauges(): Promise<void> {
+  /** Refreshes the backlog and oldest-pending-age gauges now (they also refresh on a timer). */
+  async refreshMetrics(): Promise<void> {
     const m = this.options.metrics
     if (!m) return
     const r = await sql<{ backlog: string; age: number | null }>`select count(*) as backlog,

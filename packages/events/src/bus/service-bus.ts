@@ -13,6 +13,8 @@ export interface ServiceBusOptions {
   amqpUrl: string
   /** The service's Kysely: its `outbox` is relayed (omit for a service without a PostgreSQL outbox). */
   db?: Kysely<any>
+  /** A Kysely with its own small pool for the relay (defaults to `db`; see PgOutboxRelayOptions.db). */
+  relayDb?: Kysely<any>
   /** Connection string for the relay's LISTEN connection (the service's DATABASE_URL). */
   listenUrl?: string
   /** Handlers of consumed events; without them no consumer starts. */
@@ -66,7 +68,7 @@ export async function startServiceBus(options: ServiceBusOptions): Promise<Servi
     : undefined
   const relay = options.db
     ? new PgOutboxRelay({
-      db: options.db, publisher, service: options.service, logger,
+      db: options.relayDb ?? options.db, publisher, service: options.service, logger,
       ...(options.listenUrl ? { listen: { connectionString: options.listenUrl } } : {}),
       ...(metrics ? { metrics } : {}),
     })

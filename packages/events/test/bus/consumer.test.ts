@@ -1,9 +1,11 @@
 import t from 'tap'
+import { Registry } from 'prom-client'
 import { sql } from 'kysely'
 import { createEvent } from '../../src/catalog/index.js'
 import { startConsumer } from '../../src/bus/consumer.js'
 import { listDeadLetters, republishDeadLetters } from '../../src/bus/dead-letters.js'
 import { createInboxTable, handleOnce } from '../../src/bus/inbox.js'
+import { createEventMetrics } from '../../src/bus/metrics.js'
 import { EventPublisher } from '../../src/bus/publisher.js'
 import { cleanupTopology, eventually, randomName, testConnection, testSchema, uuid } from '../helper.js'
 
@@ -15,10 +17,12 @@ t.test('poison messages end in the DLQ with their reason while good messages kee
   const service = randomName('poison')
   cleanupTopology(t, [service], exchange, maxAttempts)
   const connection = await testConnection(t)
+  const registry = new Registry()
+  const metrics = createEventMetrics(registry)
   const handled: string[] = []
   let failingCalls = 0
   const consumer = await startConsumer({
-    connection, service, exchange, maxAttempts, backoff, prefetch: 4,
+    connection, service, exchange, maxAttempts, backoff, prefetch: 4, metrics,
     handlers: {
       'user.deleted': { 1: (e) => void handled.push(e.data.userId) },
       'course.archived': { 1: () => { failingCalls++; throw new Error('always fails') } },
@@ -56,6 +60,12 @@ t.test('poison messages end in the DLQ with their reason while good messages kee
   t.equal(byId[failing.id]?.attempts, maxAttempts, 'the failing handler ran maxAttempts times before dead-lettering')
   t.equal(failingCalls, maxAttempts)
   t.equal(byId[failing.id]?.routingKey, 'course.archived', 'the original routing key is kept')
+
+  const deadLettered = await registry.getSingleMetric('lms_events_dead_lettered_total')!.get()
+  const byReason = Object.fromEntries(deadLettered.values.map((v) => [v.labels.reason, v.value]))
+  t.same(byReason, { invalid_json: 1, unknown_version: 1, schema_violation: 1, handler_failed: 1 }, 'dead letters are counted by reason')
+  const retried = await registry.getSingleMetric('lms_events_retried_total')!.get()
+  t.equal(retried.values[0]?.value, maxAttempts - 1, 'each retry is counted')
 
   const moved = await republishDeadLetters({ connection, service, ids: [failing.id], exchange })
   t.same(moved, [failing.id], 'republishing moves only the chosen message')
@@ -102,6 +112,30 @@ t.test('a redelivered event and a consumer killed between commit and ack apply o
   const { rows } = await sql<{ n: string }>`select count(*) as n from effects`.execute(db)
   t.equal(Number(rows[0]?.n), 1, 'one effect')
   t.same(outcomes, ['applied', 'duplicate', 'duplicate'])
+  await publisher.close()
+  await consumer.stop()
+})
+
+t.test('a message that kills its consumer every time is dead-lettered by the broker after the delivery limit', async (t) => {
+  const service = randomName('crashloop')
+  cleanupTopology(t, [service], exchange, maxAttempts)
+  const connection = await testConnection(t)
+  let deliveries = 0
+  const consumer = await startConsumer({
+    connection, service, exchange, maxAttempts, backoff, deliveryLimit: 2,
+    handlers: { 'user.deleted': { 1: async (_e, ctx) => { deliveries++; await ctx.channel.close() } } },
+  })
+  const publisher = new EventPublisher({ connection, service: 'test', exchange })
+  const event = createEvent('user.deleted', { userId: uuid() }, { source: 'test' })
+  await publisher.publish(event)
+  const letters = await eventually('the broker to dead-letter it', async () => {
+    const l = await listDeadLetters({ connection, service })
+    return l.length === 1 ? l : undefined
+  })
+  t.equal(letters[0]?.messageId, event.id)
+  t.equal(letters[0]?.reason, 'broker:delivery_limit', 'the reason says the broker gave up after the delivery limit')
+  t.equal(letters[0]?.routingKey, 'user.deleted')
+  t.ok(deliveries >= 2, `delivered ${deliveries} times, then no more`)
   await publisher.close()
   await consumer.stop()
 })

@@ -1,8 +1,10 @@
 import t from 'tap'
+import { Registry } from 'prom-client'
 import { sql } from 'kysely'
 import { createEvent, EventValidationError } from '../../src/catalog/index.js'
 import { startConsumer } from '../../src/bus/consumer.js'
 import { createOutboxTable, enqueue, PgOutboxRelay } from '../../src/bus/outbox-pg.js'
+import { createEventMetrics } from '../../src/bus/metrics.js'
 import { EventPublisher, UnroutableEventError } from '../../src/bus/publisher.js'
 import { cleanupTopology, eventually, randomName, testConnection, testSchema, uuid } from '../helper.js'
 
@@ -31,8 +33,11 @@ t.test('an unroutable event rejects the publish and its outbox row stays pending
   const event = createEvent('user.deleted', { userId: uuid() }, { source: 'test' })
   await t.rejects(publisher.publish(event), UnroutableEventError)
   await db.transaction().execute((trx) => enqueue(trx, event))
-  const relay = new PgOutboxRelay({ db, publisher, service: 'test', retryBaseMs: 50 })
+  const registry = new Registry()
+  const relay = new PgOutboxRelay({ db, publisher, service: 'test', retryBaseMs: 50, metrics: createEventMetrics(registry) })
   t.equal(await relay.drain(), 0, 'nothing counted as sent')
+  await relay.refreshMetrics()
+  t.match(await registry.metrics(), /lms_outbox_backlog\{service="test"\} 1/, 'the backlog gauge shows the pending row')
   const { rows } = await sql<{ sentAt: Date | null; attempts: number; lastError: string }>`select sent_at, attempts, last_error from outbox`.execute(db)
   t.equal(rows[0]?.sentAt, null, 'the row is still pending')
   t.equal(rows[0]?.attempts, 1)
