@@ -49,11 +49,11 @@ t.test('a service that is down answers 503 problem+json within milliseconds', as
 t.test('a service slower than the timeout answers 504 problem+json', async (t) => {
   const slow = await startStandIn(t, 'assessment', (app) => {
     app.get('/api/v1/assessments/slow', async () => {
-      await sleep(1_000)
+      await sleep(3_000)
       return { late: true }
     })
   })
-  const h = await build(t, { upstreams: { assessment: slow.url }, upstreamTimeoutMs: 200 })
+  const h = await build(t, { upstreams: { assessment: slow.url }, upstreamTimeoutMs: 300 })
   const { token } = await h.login()
   const res = await h.gateway.inject({ url: '/api/v1/assessments/slow', headers: bearer(token) })
   t.equal(res.statusCode, 504)
