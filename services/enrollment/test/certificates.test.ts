@@ -35,3 +35,11 @@ t.test('an unknown verification code answers 404, a malformed one 400', async (t
   t.equal((await built.app.inject({ method: 'GET', url: '/api/v1/certificates/AAAAAAAAAAAAAAAAAAAAAA' })).statusCode, 404)
   t.equal((await built.app.inject({ method: 'GET', url: '/api/v1/certificates/short' })).statusCode, 400)
 })
+
+t.test('the OpenAPI document lists the enrollment and certificate routes (200)', async (t) => {
+  const built = await build(t)
+  const res = await built.app.inject({ method: 'GET', url: '/openapi.json' })
+  t.equal(res.statusCode, 200)
+  const paths = Object.keys(res.json().paths)
+  for (const p of ['/api/v1/enrollments', '/api/v1/enrollments/{id}/progress', '/api/v1/enrollments/{id}/certificate', '/api/v1/certificates/{code}']) t.ok(paths.includes(p), p)
+})

@@ -4,7 +4,7 @@ import type { CertificateRow } from './table.js'
 
 type Db = Kysely<Database> | Transaction<Database>
 
-export async function insertCertificate(db: Db, c: Omit<CertificateRow, 'issuedAt'>) {
+export async function insertCertificate(db: Db, c: CertificateRow) {
   return db.insertInto('certificates').values(c).returningAll().executeTakeFirstOrThrow()
 }
 

@@ -19,7 +19,7 @@ export async function issueCertificate(trx: Transaction<Database>, e: { enrollme
   if (existing) return existing
   const row = await repo.insertCertificate(trx, {
     id: uuidv7(), enrollmentId: e.enrollmentId, userId: e.userId, courseId: e.courseId, courseTitle: e.courseTitle,
-    verificationCode: verificationCode(), holderName: null, completedAt: e.completedAt,
+    verificationCode: verificationCode(), holderName: null, completedAt: e.completedAt, issuedAt: e.completedAt,
   })
   await enqueue(trx, createEvent('certificate.issued', {
     certificateId: row.id, enrollmentId: row.enrollmentId, userId: row.userId, courseId: row.courseId,

@@ -152,7 +152,7 @@ export function createEnrollmentService(deps: EnrollmentServiceDeps) {
           if (missing.length > 0) throw errors.ENR_ERR_PREREQUISITES_NOT_MET(undefined, { missingLessonIds: missing })
         }
         const percentage = input.status === 'completed' ? 100 : (input.completionPercentage ?? 0)
-        await repo.upsertLessonProgress(trx, {
+        const saved = await repo.upsertLessonProgress(trx, {
           enrollmentId: enrollment.id, lessonId: lesson.id, status: input.status, completionPercentage: percentage,
           completedAt: input.status === 'completed' ? new Date() : null,
         })
@@ -176,7 +176,8 @@ export function createEnrollmentService(deps: EnrollmentServiceDeps) {
         })
         const completedRow = await completeIfDone(trx, row, course)
         if (completedRow) row = completedRow
-        return { row, lessons: await repo.listLessonProgress(trx, enrollment.id), completed: completedRow !== undefined }
+        const lessons = [...before.filter((p) => p.lessonId !== saved.lessonId), saved]
+        return { row, lessons, completed: completedRow !== undefined }
       })
       if (completed) deps.onCompleted?.()
       return toEnrollmentDetail(row, lessons)
