@@ -1,0 +1,28 @@
+import t from 'tap'
+import { uuidv7 } from 'uuidv7'
+import { createEvent, deleteServiceTopology, startServiceBus } from '@lms/events'
+import { randomName } from '@lms/kit/testing'
+import { bearer, build, eventually } from './helper.js'
+
+t.test('events published on RabbitMQ reach the handlers: user.registered then enrollment.created notify the student', async (t) => {
+  const { app, db, token, env } = await build(t)
+  const service = randomName('notification')
+  const exchange = randomName('ex')
+  const bus = await startServiceBus({ service, exchange, amqpUrl: env.amqpUrl, db, handlers: app.handlers, maxAttempts: 2 })
+  t.teardown(async () => {
+    const connection = await bus.connection.waitForConnection(5000)
+    const channel = await connection.createChannel()
+    await bus.close()
+    await deleteServiceTopology(channel, { service, exchange, maxAttempts: 2, deleteExchange: true }).catch(() => {})
+    await channel.close().catch(() => {})
+  })
+  const userId = uuidv7()
+  await bus.publisher.publish(createEvent('user.registered', { userId, email: 'bus@example.test', fullName: 'Bus Rider', role: 'student' }, { source: 'user' }))
+  await eventually(() => db.selectFrom('userContacts').select('userId').where('userId', '=', userId).executeTakeFirst())
+  await bus.publisher.publish(createEvent('enrollment.created', { enrollmentId: uuidv7(), userId, courseId: uuidv7(), courseTitle: 'Bus Routes' }, { source: 'enrollment' }))
+  const list = await eventually(async () => {
+    const res = (await app.inject({ url: '/api/v1/notifications/me', headers: bearer(token(userId)) })).json()
+    return res.items.length === 2 ? res : undefined
+  })
+  t.same(list.items.map((n: { type: string }) => n.type), ['enrollment_confirmed', 'welcome'])
+})
