@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { Counter } from 'prom-client'
 import { createApp, pingPostgres, type App, type AuthOptions } from '@lms/kit'
 import { assessmentRoutes } from './assessments/routes.js'
 import { createAssessmentService } from './assessments/service.js'
@@ -23,7 +24,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const app = await createApp({ service: 'assessment', logLevel: deps.config.LOG_LEVEL, auth: deps.auth })
   const access = createAccessService(deps.db)
   const assessments = createAssessmentService({ db: deps.db, access })
-  const attempts = createAttemptService({ db: deps.db, access, assessments, graceSeconds: deps.config.SUBMIT_GRACE_SECONDS })
+  const submitted = new Counter({
+    name: 'lms_assessment_attempts_submitted_total', help: 'Attempts submitted, by resulting status', labelNames: ['status'], registers: [app.metrics],
+  })
+  const attempts = createAttemptService({
+    db: deps.db, access, assessments, graceSeconds: deps.config.SUBMIT_GRACE_SECONDS, onSubmitted: (status) => submitted.inc({ status }),
+  })
 
   app.addReadinessCheck('postgres', () => pingPostgres(deps.db))
   for (const [name, check] of Object.entries(deps.readiness ?? {})) app.addReadinessCheck(name, check)

@@ -10,6 +10,7 @@ export const errors = defineErrors({
   ASM_ERR_GRADING_LOCKED: { status: 409, message: 'Attempts exist: fields that change grading can no longer be edited' },
   ASM_ERR_NOT_ENROLLED: { status: 403, message: 'Only students enrolled in the course may take this assessment' },
   ASM_ERR_NOT_AVAILABLE: { status: 422, message: 'The assessment is not open now' },
+  ASM_ERR_COURSE_ARCHIVED: { status: 422, message: 'The course is archived' },
   ASM_ERR_NO_QUESTIONS: { status: 422, message: 'The assessment has no questions' },
   ASM_ERR_MAX_ATTEMPTS: { status: 409, message: 'No attempts left for this assessment' },
   ASM_ERR_ATTEMPT_NOT_FOUND: { status: 404, message: 'No such attempt' },

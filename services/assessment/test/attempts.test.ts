@@ -250,4 +250,22 @@ t.test('attempts, submission and grading', async (t) => {
     t.equal(res.statusCode, 200)
     assertNoAnswers(t, res.json(), 'GET /results (in progress)')
   })
+
+  t.test('attempts cannot start once the course is archived (422)', async (t) => {
+    const other = await ctx.course()
+    const student = await ctx.enrolledStudent(other.courseId)
+    const quiz = (await app.inject({ method: 'POST', url: '/api/v1/assessments', headers: other.instructor.headers, payload: quizBody(other.courseId) })).json()
+    const { createEvent } = await import('@lms/events')
+    await ctx.call('course.archived', createEvent('course.archived', { courseId: other.courseId }, { source: 'course' }))
+    const res = await start(quiz.id, student)
+    t.equal(res.statusCode, 422)
+    t.equal(res.json().code, 'ASM_ERR_COURSE_ARCHIVED')
+  })
+
+  t.test('submissions are counted in /metrics by status (200)', async (t) => {
+    const res = await app.inject({ method: 'GET', url: '/metrics' })
+    t.equal(res.statusCode, 200)
+    t.match(res.body, /lms_assessment_attempts_submitted_total\{[^}]*status="graded"[^}]*\} [1-9]/)
+    t.match(res.body, /lms_assessment_attempts_submitted_total\{[^}]*status="pending_review"[^}]*\} [1-9]/)
+  })
 })

@@ -12,7 +12,7 @@ import type { AccessService } from '../read-models/service.js'
 import { autoPoints, round, summarise } from './grading.js'
 import { countAttempts, findAttemptForUpdate, insertAttempt, listAttempts, lockUserAssessment, saveAttempt } from './repository.js'
 import type { AttemptOutcome, AttemptResult, Grade, Submit } from './schemas.js'
-import type { AttemptRow, DrawnQuestion, StoredAnswer, StoredGrade } from './table.js'
+import type { AttemptRow, AttemptStatus, DrawnQuestion, StoredAnswer, StoredGrade } from './table.js'
 
 type Caller = Pick<AuthUser, 'id' | 'role'>
 
@@ -53,7 +53,7 @@ function mayShowAnswers(a: AssessmentRow, attempt: AttemptRow, now: Date) {
   return a.showCorrectAnswers === 'after_close' && a.closesAt !== null && now > a.closesAt
 }
 
-export function createAttemptService(deps: { db: Kysely<Database>; access: AccessService; assessments: AssessmentService; graceSeconds: number }) {
+export function createAttemptService(deps: { db: Kysely<Database>; access: AccessService; assessments: AssessmentService; graceSeconds: number; onSubmitted?: (status: AttemptStatus) => void }) {
   const { db, access, assessments } = deps
 
   async function gradedEvents(trx: Transaction<Database>, a: AssessmentRow, row: AttemptRow) {
@@ -103,6 +103,7 @@ export function createAttemptService(deps: { db: Kysely<Database>; access: Acces
       if (role !== 'student') throw errors.ASM_ERR_NOT_ENROLLED()
       if ((a.opensAt && now < a.opensAt) || (a.closesAt && now >= a.closesAt)) throw errors.ASM_ERR_NOT_AVAILABLE()
       if (a.questions.length === 0) throw errors.ASM_ERR_NO_QUESTIONS()
+      if (await access.isArchived(a.courseId)) throw errors.ASM_ERR_COURSE_ARCHIVED()
       const drawn = draw(a)
       const row = await db.transaction().execute(async (trx) => {
         await lockUserAssessment(trx, caller.id, a.id)
@@ -164,6 +165,9 @@ export function createAttemptService(deps: { db: Kysely<Database>; access: Acces
           attemptId: row.id, assessmentId: a.id, courseId: a.courseId, userId: row.userId, attemptNumber: row.attemptNumber,
         }, { source: 'assessment' }))
         await gradedEvents(trx, a, row)
+        return row
+      }).then((row) => {
+        deps.onSubmitted?.(row.status)
         return outcome(row)
       })
     },

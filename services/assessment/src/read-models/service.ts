@@ -9,6 +9,9 @@ export type Access = 'staff' | 'student' | 'none'
 /** What the caller may do in a course: staff (its instructor, or an admin) or an enrolled student. */
 export function createAccessService(db: Kysely<Database>) {
   return {
+    async isArchived(courseId: string) {
+      return (await findCourse(db, courseId))?.status === 'archived'
+    },
     async access(user: { id: string; role: Role }, courseId: string): Promise<Access> {
       const course = await findCourse(db, courseId)
       if (user.role === 'admin') return 'staff'
