@@ -1,6 +1,12 @@
 import Type from 'typebox'
 import { Uuid } from './common.js'
 
+/**
+ * Payload of `assessment.graded` v1 (published by the assessment service).
+ *
+ * @example
+ * const event = createEvent('assessment.graded', payload, { source: 'assessment' }) // payload: Static<typeof AssessmentGradedV1>
+ */
 export const AssessmentGradedV1 = Type.Object({
   attemptId: Uuid,
   assessmentId: Uuid,

@@ -1,6 +1,12 @@
 import Type from 'typebox'
 import { Uuid } from './common.js'
 
+/**
+ * Payload of `enrollment.progressed` v1 (published by the enrollment service).
+ *
+ * @example
+ * const event = createEvent('enrollment.progressed', payload, { source: 'enrollment' }) // payload: Static<typeof EnrollmentProgressedV1>
+ */
 export const EnrollmentProgressedV1 = Type.Object({
   enrollmentId: Uuid,
   userId: Uuid,

@@ -29,6 +29,9 @@ try {
     const moved = await republishDeadLetters({ connection, service, ids, exchange: process.env.LMS_EVENTS_EXCHANGE, fanout })
     console.error(`republished ${moved.length} message(s): ${moved.join(' ')}`)
   }
+} catch (err) {
+  console.error(`dlq: ${(err as Error).message}`)
+  process.exitCode = 1
 } finally {
   await connection.close()
 }
