@@ -67,8 +67,10 @@ t.test('two relays over one outbox send every event exactly once', async (t) => 
     connection, service, exchange, maxAttempts: 2, prefetch: 50,
     handlers: { 'user.deleted': { 1: (e) => void received.set(e.id, (received.get(e.id) ?? 0) + 1) } },
   })
-  const publisherA = new EventPublisher({ connection, service: 'test', exchange })
-  const publisherB = new EventPublisher({ connection, service: 'test', exchange })
+  const registryA = new Registry()
+  const registryB = new Registry()
+  const publisherA = new EventPublisher({ connection, service: 'test', exchange, metrics: createEventMetrics(registryA) })
+  const publisherB = new EventPublisher({ connection, service: 'test', exchange, metrics: createEventMetrics(registryB) })
   const relayA = new PgOutboxRelay({ db, publisher: publisherA, service: 'test', listen, batchSize: 20, pollIntervalMs: 50 })
   const relayB = new PgOutboxRelay({ db, publisher: publisherB, service: 'test', listen, batchSize: 20, pollIntervalMs: 50 })
   await relayA.start()
@@ -84,6 +86,10 @@ t.test('two relays over one outbox send every event exactly once', async (t) => 
   await new Promise((r) => setTimeout(r, 300))
   t.equal(received.size, total, 'none lost')
   t.equal([...received.values()].filter((n) => n > 1).length, 0, 'none delivered twice')
+  const sentBy = async (r: Registry) => (await r.getSingleMetric('lms_events_published_total')!.get()).values[0]?.value ?? 0
+  const [a, b] = [await sentBy(registryA), await sentBy(registryB)]
+  t.equal(a + b, total, `the relays published ${a} + ${b} = ${total}: no row twice`)
+  t.ok(a > 0 && b > 0, 'both relays took a share of the work')
   const { rows } = await sql<{ n: string }>`select count(*) as n from outbox where sent_at is null`.execute(db)
   t.equal(Number(rows[0]?.n), 0, 'every row is marked sent')
   await consumer.stop()
