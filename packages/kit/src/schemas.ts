@@ -13,7 +13,7 @@ export const ProblemSchema = Type.Object({
   instance: Type.String(),
   code: Type.Optional(Type.String()),
   errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
-})
+}, { additionalProperties: true, description: 'RFC 9457 problem; extension members (e.g. `reason`) may follow' })
 
 /** `?limit=&cursor=` for every list. */
 export const PageQuerySchema = Type.Object({
