@@ -3,6 +3,8 @@ import { defineErrors } from '@lms/kit'
 export const errors = defineErrors({
   ASM_ERR_COURSE_NOT_FOUND: { status: 404, message: 'No such course' },
   ASM_ERR_NOT_COURSE_INSTRUCTOR: { status: 403, message: 'Only the course instructor or an admin may do this' },
+  ASM_ERR_BANK_NOT_FOUND: { status: 404, message: 'No such question bank' },
+  ASM_ERR_BANK_OTHER_COURSE: { status: 422, message: 'The question bank belongs to another course' },
   ASM_ERR_ASSESSMENT_NOT_FOUND: { status: 404, message: 'No such assessment' },
   ASM_ERR_REQUIRED_WITHOUT_QUESTIONS: { status: 422, message: 'A required assessment must have at least one question' },
   ASM_ERR_INVALID_QUESTION: { status: 422, message: 'A question is not consistent with its type' },

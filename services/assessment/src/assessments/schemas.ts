@@ -48,6 +48,7 @@ const assessmentFields = {
   shuffleQuestions: Type.Boolean(),
   shuffleChoices: Type.Boolean(),
   questionsPerAttempt: Type.Optional(Type.Integer()),
+  bankId: Type.Optional(IdSchema),
   showCorrectAnswers: ShowCorrectAnswersSchema,
   version: Type.Integer(),
   createdAt: Type.String({ format: 'date-time' }),
@@ -61,7 +62,7 @@ export const AssessmentSchema = Type.Object({
 })
 export type Assessment = Static<typeof AssessmentSchema>
 
-const QuestionInputSchema = Type.Object({
+export const QuestionInputSchema = Type.Object({
   id: Type.Optional(IdSchema),
   questionType: QuestionTypeSchema,
   text: Type.String({ minLength: 1, maxLength: 10_000 }),
@@ -91,6 +92,8 @@ const editable = {
   shuffleQuestions: Type.Boolean(),
   shuffleChoices: Type.Boolean(),
   questionsPerAttempt: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 500 }), Type.Null()])),
+  /** Draw from this bank too (with questionsPerAttempt, N at random per attempt). */
+  bankId: Type.Optional(Type.Union([IdSchema, Type.Null()])),
   showCorrectAnswers: ShowCorrectAnswersSchema,
   questions: Type.Array(QuestionInputSchema, { maxItems: 500 }),
 }
@@ -133,6 +136,7 @@ function base(row: AssessmentRow) {
     shuffleQuestions: row.shuffleQuestions,
     shuffleChoices: row.shuffleChoices,
     ...(row.questionsPerAttempt !== null ? { questionsPerAttempt: row.questionsPerAttempt } : {}),
+    ...(row.bankId ? { bankId: row.bankId } : {}),
     showCorrectAnswers: row.showCorrectAnswers,
     version: row.version,
     createdAt: row.createdAt.toISOString(),

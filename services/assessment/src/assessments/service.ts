@@ -47,8 +47,8 @@ export function normaliseQuestions(input: QuestionInput[]): StoredQuestion[] {
   })
 }
 
-function checkRules(a: { required: boolean; questions: StoredQuestion[]; opensAt: Date | null; closesAt: Date | null }) {
-  if (a.required && a.questions.length === 0) throw errors.ASM_ERR_REQUIRED_WITHOUT_QUESTIONS()
+function checkRules(a: { required: boolean; questions: StoredQuestion[]; bankQuestions: number; opensAt: Date | null; closesAt: Date | null }) {
+  if (a.required && a.questions.length + a.bankQuestions === 0) throw errors.ASM_ERR_REQUIRED_WITHOUT_QUESTIONS()
   if (a.opensAt && a.closesAt && a.closesAt <= a.opensAt) throw errors.ASM_ERR_INVALID_WINDOW()
 }
 
@@ -65,8 +65,11 @@ function definition(row: AssessmentRow) {
   return { assessmentId: row.id, courseId: row.courseId, required: row.required, title: row.title, passingScore: row.passingScore }
 }
 
-export function createAssessmentService(deps: { db: Kysely<Database>; access: AccessService }) {
+export function createAssessmentService(deps: {
+  db: Kysely<Database>; access: AccessService; bankQuestions: (bankId: string, courseId: string) => Promise<StoredQuestion[]>
+}) {
   const { db, access } = deps
+  const bankSize = async (bankId: string | null | undefined, courseId: string) => (bankId ? (await deps.bankQuestions(bankId, courseId)).length : 0)
 
   /** The assessment when the caller may see it (staff: everything; enrolled student: no answers); 404 otherwise. */
   async function visible(caller: Caller, id: string) {
@@ -105,9 +108,10 @@ export function createAssessmentService(deps: { db: Kysely<Database>; access: Ac
         shuffleQuestions: input.shuffleQuestions ?? false,
         shuffleChoices: input.shuffleChoices ?? false,
         questionsPerAttempt: input.questionsPerAttempt ?? null,
+        bankId: input.bankId ?? null,
         showCorrectAnswers: input.showCorrectAnswers ?? 'never',
       }
-      checkRules({ ...values, questions })
+      checkRules({ ...values, questions, bankQuestions: await bankSize(values.bankId, values.courseId) })
       const row = await db.transaction().execute(async (trx) => {
         const created = await insertAssessment(trx, { ...values, questions: JSON.stringify(questions) })
         await enqueue(trx, createEvent('assessment.created', definition(created), { source: 'assessment' }))
@@ -148,12 +152,14 @@ export function createAssessmentService(deps: { db: Kysely<Database>; access: Ac
           ...(input.shuffleQuestions !== undefined ? { shuffleQuestions: input.shuffleQuestions } : {}),
           ...(input.shuffleChoices !== undefined ? { shuffleChoices: input.shuffleChoices } : {}),
           ...(input.questionsPerAttempt !== undefined ? { questionsPerAttempt: input.questionsPerAttempt } : {}),
+          ...(input.bankId !== undefined ? { bankId: input.bankId } : {}),
           ...(input.showCorrectAnswers !== undefined ? { showCorrectAnswers: input.showCorrectAnswers } : {}),
         }
         const next = { ...current, ...changes, questions }
-        checkRules(next)
+        checkRules({ ...next, bankQuestions: await bankSize(next.bankId, next.courseId) })
         const gradingChanged = canonical(questions) !== canonical(current.questions)
           || next.passingScore !== current.passingScore || next.questionsPerAttempt !== current.questionsPerAttempt
+          || next.bankId !== current.bankId
         if (gradingChanged && (await hasAttempts(trx, id))) throw errors.ASM_ERR_GRADING_LOCKED()
         const row = await updateAssessment(trx, id, { ...changes, ...(input.questions ? { questions: JSON.stringify(questions) } : {}) })
         await enqueue(trx, createEvent('assessment.updated', definition(row), { source: 'assessment' }))

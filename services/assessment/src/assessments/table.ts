@@ -31,6 +31,7 @@ export interface AssessmentTable {
   shuffleQuestions: boolean
   shuffleChoices: boolean
   questionsPerAttempt: number | null
+  bankId: ColumnType<string | null, string | null | undefined, string | null>
   showCorrectAnswers: ShowCorrectAnswers
   questions: JSONColumnType<StoredQuestion[], string, string>
   version: Generated<number>

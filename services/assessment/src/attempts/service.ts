@@ -26,14 +26,16 @@ function shuffled<T>(items: T[]): T[] {
 }
 
 /** Picks the attempt's questions (N at random from the pool when configured) and their order. */
-export function draw(a: AssessmentRow): DrawnQuestion[] {
-  let pool = a.questions
+export function draw(a: AssessmentRow, bank: StoredQuestion[] = []): DrawnQuestion[] {
+  const own = new Set(a.questions.map((q) => q.id))
+  let pool = [...a.questions, ...bank.filter((q) => !own.has(q.id))]
   if (a.questionsPerAttempt !== null && a.questionsPerAttempt < pool.length) pool = shuffled(pool).slice(0, a.questionsPerAttempt)
   else if (a.shuffleQuestions) pool = shuffled(pool)
   return pool.map((q) => {
-    if (!q.choices) return { questionId: q.id }
+    const copy = own.has(q.id) ? {} : { question: q }
+    if (!q.choices) return { questionId: q.id, ...copy }
     const ids = q.choices.map((c) => c.id)
-    return { questionId: q.id, choiceIds: a.shuffleChoices && q.questionType !== 'true_false' ? shuffled(ids) : ids }
+    return { questionId: q.id, choiceIds: a.shuffleChoices && q.questionType !== 'true_false' ? shuffled(ids) : ids, ...copy }
   })
 }
 
@@ -41,6 +43,13 @@ function deadlineOf(a: AssessmentRow, now: Date): Date | null {
   const limit = a.timeLimitMinutes !== null ? new Date(now.getTime() + a.timeLimitMinutes * 60_000) : null
   if (limit && a.closesAt) return limit < a.closesAt ? limit : a.closesAt
   return limit ?? a.closesAt
+}
+
+/** The questions an attempt can refer to: the assessment's own plus the bank questions it drew. */
+function questionsOf(a: AssessmentRow, attempt: AttemptRow) {
+  const map = new Map(a.questions.map((q) => [q.id, q]))
+  for (const d of attempt.drawn) if (d.question) map.set(d.questionId, d.question)
+  return map
 }
 
 function outcome(row: AttemptRow): AttemptOutcome {
@@ -53,7 +62,9 @@ function mayShowAnswers(a: AssessmentRow, attempt: AttemptRow, now: Date) {
   return a.showCorrectAnswers === 'after_close' && a.closesAt !== null && now > a.closesAt
 }
 
-export function createAttemptService(deps: { db: Kysely<Database>; access: AccessService; assessments: AssessmentService; graceSeconds: number; onSubmitted?: (status: AttemptStatus) => void }) {
+export function createAttemptService(deps: {
+  db: Kysely<Database>; access: AccessService; assessments: AssessmentService; graceSeconds: number;
+  bankQuestions: (bankId: string, courseId: string) => Promise<StoredQuestion[]>; onSubmitted?: (status: AttemptStatus) => void }) {
   const { db, access, assessments } = deps
 
   async function gradedEvents(trx: Transaction<Database>, a: AssessmentRow, row: AttemptRow) {
@@ -65,7 +76,7 @@ export function createAttemptService(deps: { db: Kysely<Database>; access: Acces
   }
 
   function toResult(a: AssessmentRow, row: AttemptRow, showAnswers: boolean): AttemptResult {
-    const byId = new Map(a.questions.map((q) => [q.id, q]))
+    const byId = questionsOf(a, row)
     const answers = new Map(row.answers.map((x) => [x.questionId, x]))
     const grades = new Map(row.grades.map((g) => [g.questionId, g]))
     return {
@@ -102,9 +113,10 @@ export function createAttemptService(deps: { db: Kysely<Database>; access: Acces
       const { row: a, role } = await assessments.visible(caller, assessmentId)
       if (role !== 'student') throw errors.ASM_ERR_NOT_ENROLLED()
       if ((a.opensAt && now < a.opensAt) || (a.closesAt && now >= a.closesAt)) throw errors.ASM_ERR_NOT_AVAILABLE()
-      if (a.questions.length === 0) throw errors.ASM_ERR_NO_QUESTIONS()
       if (await access.isArchived(a.courseId)) throw errors.ASM_ERR_COURSE_ARCHIVED()
-      const drawn = draw(a)
+      const bank = a.bankId ? await deps.bankQuestions(a.bankId, a.courseId) : []
+      if (a.questions.length + bank.length === 0) throw errors.ASM_ERR_NO_QUESTIONS()
+      const drawn = draw(a, bank)
       const row = await db.transaction().execute(async (trx) => {
         await lockUserAssessment(trx, caller.id, a.id)
         const used = await countAttempts(trx, caller.id, a.id)
@@ -114,7 +126,7 @@ export function createAttemptService(deps: { db: Kysely<Database>; access: Acces
           deadline: deadlineOf(a, now), drawn: JSON.stringify(drawn), answers: '[]', grades: '[]', late: false,
         })
       })
-      const byId = new Map(a.questions.map((q) => [q.id, q]))
+      const byId = questionsOf(a, row)
       return {
         id: row.id,
         attemptNumber: row.attemptNumber,
@@ -129,7 +141,7 @@ export function createAttemptService(deps: { db: Kysely<Database>; access: Acces
         if (!attempt || attempt.userId !== caller.id) throw errors.ASM_ERR_ATTEMPT_NOT_FOUND()
         if (attempt.status !== 'in_progress') throw errors.ASM_ERR_ALREADY_SUBMITTED()
         const a = await trx.selectFrom('assessments').selectAll().where('id', '=', assessmentId).executeTakeFirstOrThrow()
-        const questions = new Map(a.questions.map((q) => [q.id, q]))
+        const questions = questionsOf(a, attempt)
         const inAttempt = new Set(attempt.drawn.map((d) => d.questionId))
         const answers = new Map<string, StoredAnswer>()
         for (const answer of input.answers) {

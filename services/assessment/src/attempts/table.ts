@@ -1,7 +1,10 @@
 import type { ColumnType, JSONColumnType, Selectable } from 'kysely'
 
 /** The questions an attempt drew, in the order shown, with the choice order shown. */
-export interface DrawnQuestion { questionId: string; choiceIds?: string[] }
+import type { StoredQuestion } from '../assessments/table.js'
+
+/** A bank question is copied into the attempt, so later bank edits never change how it is graded. */
+export interface DrawnQuestion { questionId: string; choiceIds?: string[]; question?: StoredQuestion }
 export interface StoredAnswer { questionId: string; choiceIds?: string[]; text?: string }
 /** Points per question: auto-graded or set by the instructor; null while an essay awaits review. */
 export interface StoredGrade { questionId: string; points: number | null; maxPoints: number; feedback: string | null; manual: boolean }
