@@ -16,7 +16,7 @@ export const NotificationConfigSchema = Type.Object({
   EMAIL_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 500, default: 20 }),
   EMAIL_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 20, default: 6 }),
   EMAIL_RETRY_BASE_MS: Type.Integer({ minimum: 1, default: 30_000 }),
-  BULK_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 5000, default: 500 }),
+  BULK_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 5000, default: 100 }),
   /** Bytes a real-time connection may have unsent before it is dropped as too slow. */
   STREAM_MAX_BUFFER_BYTES: Type.Integer({ minimum: 1024, default: 256 * 1024 }),
   STREAM_HEARTBEAT_MS: Type.Integer({ minimum: 1000, default: 15_000 }),
