@@ -7,7 +7,16 @@ import amqp from 'amqplib'
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import {
-  AmqpConnection, createEvent, createInboxTable, createOutboxTable, deleteServiceTopology, enqueue, EventPublisher, handleOnce, PgOutboxRelay, startConsumer,
+  AmqpConnection,
+  createEvent,
+  createInboxTable,
+  createOutboxTable,
+  deleteServiceTopology,
+  enqueue,
+  EventPublisher,
+  handleOnce,
+  PgOutboxRelay,
+  startConsumer,
 } from '../src/index.js'
 
 const THROUGHPUT_EVENTS = 5000
@@ -65,9 +74,18 @@ async function bare() {
     received++
     sub.ack(m)
   })
-  const body = (i: number) => Buffer.from(JSON.stringify({ id: randomUUID(), type: 'user.deleted', version: 1, data: { userId: randomUUID() }, i }))
+  const body = (i: number) =>
+    Buffer.from(JSON.stringify({ id: randomUUID(), type: 'user.deleted', version: 1, data: { userId: randomUUID() }, i }))
   const publish = (id: string, i: number) =>
-    new Promise<void>((res, rej) => pub.publish(exchange, 'user.deleted', body(i), { persistent: true, mandatory: true, messageId: id, contentType: 'application/json' }, (e) => (e ? rej(e) : res())))
+    new Promise<void>((res, rej) =>
+      pub.publish(
+        exchange,
+        'user.deleted',
+        body(i),
+        { persistent: true, mandatory: true, messageId: id, contentType: 'application/json' },
+        (e) => (e ? rej(e) : res()),
+      ),
+    )
 
   const t0 = performance.now()
   const inflight: Promise<void>[] = []
@@ -98,7 +116,10 @@ async function outbox(withInbox: boolean) {
   await admin.connect()
   await admin.query(`create schema ${schema}`)
   // Producer and consumer are different services in production, each with its own pool.
-  const kysely = (max: number) => new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: pgUrl, max, options: `-c search_path=${schema}` }) }) })
+  const kysely = (max: number) =>
+    new Kysely<any>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: pgUrl, max, options: `-c search_path=${schema}` }) }),
+    })
   const db = kysely(10)
   const consumerDb = kysely(20)
   // The relay gets its own small pool: behind a queue of producer transactions it would starve.
@@ -114,7 +135,11 @@ async function outbox(withInbox: boolean) {
   const latencies: number[] = []
   let handled = 0
   const consumer = await startConsumer({
-    connection, service, exchange, maxAttempts: 2, prefetch: 64,
+    connection,
+    service,
+    exchange,
+    maxAttempts: 2,
+    prefetch: 64,
     handlers: {
       'user.deleted': {
         1: async (event) => {
@@ -127,7 +152,14 @@ async function outbox(withInbox: boolean) {
     },
   })
   const publisher = new EventPublisher({ connection, service: 'bench', exchange })
-  const relay = new PgOutboxRelay({ db: relayDb, publisher, service: 'bench', listen: { connectionString: pgUrl }, pollIntervalMs: 1000, batchSize: 500 })
+  const relay = new PgOutboxRelay({
+    db: relayDb,
+    publisher,
+    service: 'bench',
+    listen: { connectionString: pgUrl },
+    pollIntervalMs: 1000,
+    batchSize: 500,
+  })
   await relay.start()
 
   const t0 = performance.now()
@@ -170,12 +202,16 @@ const b = await bare()
 const o = await outbox(false)
 const i = await outbox(true)
 const f = (n: number, d = 1) => n.toFixed(d).padStart(10)
-console.log(`\n${THROUGHPUT_EVENTS} events for throughput; latency at ${RATE} events/s for ${LATENCY_SECONDS} s (commit/publish → handler done)\n`)
+console.log(
+  `\n${THROUGHPUT_EVENTS} events for throughput; latency at ${RATE} events/s for ${LATENCY_SECONDS} s (commit/publish → handler done)\n`,
+)
 console.log('| path                                  | events/s   | p50 ms     | p99 ms     |')
 console.log('|---------------------------------------|------------|------------|------------|')
 console.log(`| bare amqplib confirm publish/consume  | ${f(b.throughput, 0)} | ${f(b.p50)} | ${f(b.p99)} |`)
 console.log(`| outbox → relay → consumer (ack only)  | ${f(o.throughput, 0)} | ${f(o.p50)} | ${f(o.p99)} |`)
 console.log(`| outbox → relay → consumer + inbox tx  | ${f(i.throughput, 0)} | ${f(i.p50)} | ${f(i.p99)} |`)
-console.log(`\nthroughput outbox/bare: ${((o.throughput / b.throughput) * 100).toFixed(1)} % ack only, ${((i.throughput / b.throughput) * 100).toFixed(1)} % with the inbox transaction (target ≥ 50 %)`)
+console.log(
+  `\nthroughput outbox/bare: ${((o.throughput / b.throughput) * 100).toFixed(1)} % ack only, ${((i.throughput / b.throughput) * 100).toFixed(1)} % with the inbox transaction (target ≥ 50 %)`,
+)
 console.log(`p99 at ${RATE}/s: ${o.p99.toFixed(1)} ms ack only, ${i.p99.toFixed(1)} ms with the inbox transaction (target ≤ 50 ms)`)
 console.log(`1-min load average at start: ${load} on ${os.cpus().length} CPUs`)

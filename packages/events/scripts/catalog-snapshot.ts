@@ -38,7 +38,9 @@ export function breakingChanges(before: Json, after: Json | undefined, path = ''
     return problems
   }
   if (before.type === 'array' && after.type === 'array') return breakingChanges(before.items, after.items, `${path}/items`)
-  return JSON.stringify(before) === JSON.stringify(after) ? [] : [`${path || '/'}: type changed from ${JSON.stringify(before)} to ${JSON.stringify(after)}`]
+  return JSON.stringify(before) === JSON.stringify(after)
+    ? []
+    : [`${path || '/'}: type changed from ${JSON.stringify(before)} to ${JSON.stringify(after)}`]
 }
 
 /** Every breaking change of the current catalog against the committed snapshot. */

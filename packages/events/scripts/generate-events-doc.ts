@@ -42,12 +42,22 @@ export function renderEventsDoc(): string {
   ]
   for (const [type, versions] of Object.entries(catalog)) {
     for (const [version, e] of Object.entries(versions)) {
-      out.push(`| [\`${type}\`](#${type.replace('.', '')}-v${version}) | ${version} | ${e.producer} | ${e.consumers.join(', ') || '—'} | ${e.description} |`)
+      out.push(
+        `| [\`${type}\`](#${type.replace('.', '')}-v${version}) | ${version} | ${e.producer} | ${e.consumers.join(', ') || '—'} | ${e.description} |`,
+      )
     }
   }
   for (const [type, versions] of Object.entries(catalog)) {
     for (const [version, e] of Object.entries(versions)) {
-      out.push('', `## ${type} v${version}`, '', e.description, '', `Producer: ${e.producer}. Consumers: ${e.consumers.join(', ') || 'none yet'}.`, '')
+      out.push(
+        '',
+        `## ${type} v${version}`,
+        '',
+        e.description,
+        '',
+        `Producer: ${e.producer}. Consumers: ${e.consumers.join(', ') || 'none yet'}.`,
+        '',
+      )
       out.push('| field | type | required |', '|---|---|---|', ...fields(JSON.parse(JSON.stringify(e.schema))))
     }
   }

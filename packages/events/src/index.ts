@@ -9,17 +9,38 @@
 export * from './catalog/index.js'
 export { AmqpConnection, type AmqpConnectionOptions, type ConnectionSetup } from './bus/connection.js'
 export {
-  DEFAULT_EXCHANGE, DEFAULT_BACKOFF, declareExchange, declareServiceTopology, deleteServiceTopology, retryDelay, topologyNames,
-  type Backoff, type ServiceTopologyOptions, type TopologyNames,
+  DEFAULT_EXCHANGE,
+  DEFAULT_BACKOFF,
+  declareExchange,
+  declareServiceTopology,
+  deleteServiceTopology,
+  retryDelay,
+  topologyNames,
+  type Backoff,
+  type ServiceTopologyOptions,
+  type TopologyNames,
 } from './bus/topology.js'
 export { EventPublisher, UnroutableEventError, type PublisherOptions, type PublishOptions } from './bus/publisher.js'
 export {
-  startConsumer, HEADERS, type Consumer, type ConsumerOptions, type DeadLetterReason, type EventHandler, type EventHandlers, type HandlerContext,
+  startConsumer,
+  HEADERS,
+  type Consumer,
+  type ConsumerOptions,
+  type DeadLetterReason,
+  type EventHandler,
+  type EventHandlers,
+  type HandlerContext,
 } from './bus/consumer.js'
 export { createOutboxTable, enqueue, PgOutboxRelay, OUTBOX_CHANNEL, type PgOutboxRelayOptions } from './bus/outbox-pg.js'
 export { createInboxTable, handleOnce, pruneInbox } from './bus/inbox.js'
 export {
-  withOutbox, withPendingEvents, createMongoOutboxIndexes, MongoOutboxRelay, type MongoOutboxRelayOptions, type OutboxFields, type PendingEvent,
+  withOutbox,
+  withPendingEvents,
+  createMongoOutboxIndexes,
+  MongoOutboxRelay,
+  type MongoOutboxRelayOptions,
+  type OutboxFields,
+  type PendingEvent,
 } from './bus/outbox-mongo.js'
 export { listDeadLetters, republishDeadLetters, type DeadLetter } from './bus/dead-letters.js'
 export { createEventMetrics, type EventMetrics } from './bus/metrics.js'

@@ -9,7 +9,10 @@ type Tap = { teardown(fn: () => unknown): void }
 /** Reads a server URL from the environment, or fails with how to get one. */
 export function env(name: 'LMS_PG_ADMIN_URL' | 'AMQP_URL' | 'MONGO_URL' | 'ZIPKIN_URL' | 'RABBITMQ_MANAGEMENT_URL'): string {
   const v = process.env[name]
-  if (!v) throw new Error(`${name} is not set: run the tests with \`npm test\`, or start the servers with \`bash deploy/local/infra.sh up\` and \`source .lms/infra.env\``)
+  if (!v)
+    throw new Error(
+      `${name} is not set: run the tests with \`npm test\`, or start the servers with \`bash deploy/local/infra.sh up\` and \`source .lms/infra.env\``,
+    )
   return v
 }
 
@@ -58,7 +61,12 @@ export function cleanupTopology(t: Tap, services: string[], exchange: string, ma
 }
 
 /** Polls `check` until it returns a truthy value or `timeoutMs` passes (then throws with `what`). */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 30_000, intervalMs = 100): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs = 30_000,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   let last: unknown
   for (;;) {
@@ -69,7 +77,8 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
     } catch (err) {
       last = err
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`)
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`)
     await new Promise((r) => setTimeout(r, intervalMs))
   }
 }

@@ -19,7 +19,8 @@ export const HEADERS = {
 } as const
 
 /** Why a message went to the dead-letter queue. */
-export type DeadLetterReason = 'invalid_json' | 'invalid_envelope' | 'unknown_type' | 'unknown_version' | 'schema_violation' | 'handler_failed'
+export type DeadLetterReason =
+  'invalid_json' | 'invalid_envelope' | 'unknown_type' | 'unknown_version' | 'schema_violation' | 'handler_failed'
 
 /** What a handler receives beside the event. */
 export interface HandlerContext {
@@ -113,12 +114,25 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
     })
 
   const baseHeaders = (msg: ConsumeMessage) => {
-    const { 'x-death': _d, 'x-first-death-exchange': _e, 'x-first-death-queue': _q, 'x-first-death-reason': _r, 'x-delivery-count': _c, ...rest } =
-      (msg.properties.headers ?? {}) as Record<string, unknown>
+    const {
+      'x-death': _d,
+      'x-first-death-exchange': _e,
+      'x-first-death-queue': _q,
+      'x-first-death-reason': _r,
+      'x-delivery-count': _c,
+      ...rest
+    } = (msg.properties.headers ?? {}) as Record<string, unknown>
     return { ...rest, [HEADERS.routingKey]: originalRoutingKey(msg) }
   }
 
-  const deadLetter = async (ch: ConfirmChannel, msg: ConsumeMessage, reason: DeadLetterReason, detail: string, attempt: number, type: string) => {
+  const deadLetter = async (
+    ch: ConfirmChannel,
+    msg: ConsumeMessage,
+    reason: DeadLetterReason,
+    detail: string,
+    attempt: number,
+    type: string,
+  ) => {
     await publishConfirmed(ch, names.deadLetterExchange, names.deadLetterQueue, msg, {
       ...baseHeaders(msg),
       [HEADERS.attempt]: attempt,
@@ -221,7 +235,14 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
       const live = options.connection.connection
       if (!stopping && live === conn) setTimeout(() => void open(conn).catch((err) => logger.error({ err }, 'consumer reopen failed')), 100)
     })
-    await declareServiceTopology(ch, { service: options.service, exchange, routingKeys, maxAttempts, backoff, deliveryLimit: options.deliveryLimit })
+    await declareServiceTopology(ch, {
+      service: options.service,
+      exchange,
+      routingKeys,
+      maxAttempts,
+      backoff,
+      deliveryLimit: options.deliveryLimit,
+    })
     await ch.prefetch(options.prefetch ?? 16)
     channel = ch
     consumerTag = (await ch.consume(names.queue, onMessage(ch), { noAck: false })).consumerTag

@@ -97,17 +97,37 @@ export async function republishDeadLetters(options: {
       if (wanted.size && (!id || !wanted.has(id))) continue
       const dl = describe(msg)
       const {
-        [HEADERS.deadLetterReason]: _r, [HEADERS.deadLetterDetail]: _d, [HEADERS.deadLetteredAt]: _a, [HEADERS.deadLetteredBy]: _b,
-        [HEADERS.attempt]: _n, [HEADERS.lastError]: _e, 'x-death': _x, 'x-first-death-exchange': _fe, 'x-first-death-queue': _fq,
-        'x-first-death-reason': _fr, 'x-delivery-count': _c, ...headers
+        [HEADERS.deadLetterReason]: _r,
+        [HEADERS.deadLetterDetail]: _d,
+        [HEADERS.deadLetteredAt]: _a,
+        [HEADERS.deadLetteredBy]: _b,
+        [HEADERS.attempt]: _n,
+        [HEADERS.lastError]: _e,
+        'x-death': _x,
+        'x-first-death-exchange': _fe,
+        'x-first-death-queue': _fq,
+        'x-first-death-reason': _fr,
+        'x-delivery-count': _c,
+        ...headers
       } = (msg.properties.headers ?? {}) as Record<string, unknown>
       const [exchange, key] = options.fanout ? [names.exchange, dl.routingKey] : [names.retryExchange, names.queue]
       await new Promise<void>((resolve, reject) => {
-        ch.publish(exchange, key, msg.content, {
-          persistent: true, mandatory: true, messageId: id, type: msg.properties.type, contentType: msg.properties.contentType,
-          appId: msg.properties.appId, timestamp: msg.properties.timestamp,
-          headers: { ...headers, [HEADERS.routingKey]: dl.routingKey },
-        }, (err) => (err ? reject(err) : resolve()))
+        ch.publish(
+          exchange,
+          key,
+          msg.content,
+          {
+            persistent: true,
+            mandatory: true,
+            messageId: id,
+            type: msg.properties.type,
+            contentType: msg.properties.contentType,
+            appId: msg.properties.appId,
+            timestamp: msg.properties.timestamp,
+            headers: { ...headers, [HEADERS.routingKey]: dl.routingKey },
+          },
+          (err) => (err ? reject(err) : resolve()),
+        )
       })
       ch.ack(msg)
       if (id) moved.push(id)

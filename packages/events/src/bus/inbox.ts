@@ -48,6 +48,8 @@ export async function handleOnce<DB, T extends EventType>(
  * await pruneInbox(db, 30 * 24 * 3600_000)
  */
 export async function pruneInbox(db: Kysely<any>, olderThanMs: number): Promise<number> {
-  const r = await sql`delete from inbox where processed_at < now() - make_interval(secs => ${olderThanMs / 1000})`.execute(db.withoutPlugins())
+  const r = await sql`delete from inbox where processed_at < now() - make_interval(secs => ${olderThanMs / 1000})`.execute(
+    db.withoutPlugins(),
+  )
   return Number(r.numAffectedRows ?? 0)
 }

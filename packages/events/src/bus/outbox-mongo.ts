@@ -72,6 +72,13 @@ export interface MongoOutboxRelayOptions {
   leaseMs?: number
   /** Collection holding the relays' leases (one per claimed document). Default `outbox_leases`. */
   leaseCollection?: string
+  /**
+   * Collection recording the ids of published events, so an event that reappears in its document
+   * is removed without being sent again. Default `outbox_sent`; entries older than `sentRetentionMs`
+   * (default 7 days) are pruned.
+   */
+  sentCollection?: string
+  sentRetentionMs?: number
   /** Poll interval when nothing is pending (no change streams). Default 250 ms. */
   pollIntervalMs?: number
   metrics?: EventMetrics
@@ -81,7 +88,9 @@ export interface MongoOutboxRelayOptions {
 /**
  * Moves pending events out of documents: claims a document with a lease (a unique-key insert into
  * `outbox_leases`, so replicas never hold the same document), publishes its events in order, then
- * removes exactly the published elements ($pullAll) and releases the lease. Events pushed meanwhile stay for the next round. Uses
+ * removes exactly the published elements ($pullAll) and releases the lease. Published ids are
+ * recorded in `outbox_sent`: FerretDB 1.x (SQLite backend) loses concurrent updates of one document,
+ * so a service write racing the removal can bring sent events back; they are then removed unsent. Events pushed meanwhile stay for the next round. Uses
  * only CRUD (MongoDB, DocumentDB and FerretDB alike).
  *
  * @example
@@ -140,10 +149,22 @@ export class MongoOutboxRelay {
     await this.drain().catch((err) => this.logger.warn({ err }, 'mongo outbox final flush failed'))
   }
 
+  /** Deletes the published-id records older than the retention. */
+  async prune(): Promise<number> {
+    const sent = this.options.db.collection<{ _id: string; sentAt: Date }>(this.options.sentCollection ?? 'outbox_sent')
+    const cutoff = new Date(Date.now() - (this.options.sentRetentionMs ?? 7 * 24 * 3600_000))
+    return (await sent.deleteMany({ sentAt: { $lt: cutoff } })).deletedCount
+  }
+
   private async run(): Promise<void> {
     let failures = 0
+    let lastPrune = 0
     while (this.running) {
       try {
+        if (Date.now() - lastPrune > 60_000) {
+          lastPrune = Date.now()
+          await this.prune()
+        }
         await this.drain()
         failures = 0
       } catch (err) {
@@ -179,7 +200,11 @@ export class MongoOutboxRelay {
   private async relayOne(collectionName: string): Promise<number | null> {
     const collection = this.options.db.collection<Document & OutboxFields>(collectionName)
     const leases = this.options.db.collection<{ _id: string; owner: string; until: Date }>(this.options.leaseCollection ?? 'outbox_leases')
-    const candidates = await collection.find({ 'pendingEvents.id': { $exists: true } }).limit(20).toArray()
+    const sent = this.options.db.collection<{ _id: string; sentAt: Date }>(this.options.sentCollection ?? 'outbox_sent')
+    const candidates = await collection
+      .find({ 'pendingEvents.id': { $exists: true } })
+      .limit(20)
+      .toArray()
     for (const candidate of candidates) {
       const leaseId = `${collectionName}:${String(candidate._id)}`
       if (!(await this.claim(leases, leaseId))) continue
@@ -189,7 +214,12 @@ export class MongoOutboxRelay {
         let error: unknown
         for (const pending of doc?.pendingEvents ?? []) {
           try {
-            await this.options.publisher.publish(pending.envelope, { traceContext: pending.traceContext })
+            if (!(await sent.findOne({ _id: pending.id }))) {
+              await this.options.publisher.publish(pending.envelope, { traceContext: pending.traceContext })
+              await sent.insertOne({ _id: pending.id, sentAt: new Date() }).catch((err: { code?: number }) => {
+                if (err.code !== 11000) throw err
+              })
+            }
             published.push(pending)
           } catch (err) {
             // Stop at the first failure so this document's events keep their order.

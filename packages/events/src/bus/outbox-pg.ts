@@ -44,7 +44,10 @@ export async function createOutboxTable(db: Kysely<any>): Promise<void> {
  *   await enqueue(trx, createEvent('user.registered', { userId: user.id, ... }, { source: 'user' }))
  * })
  */
-export async function enqueue(trx: Transaction<any> | Kysely<any>, events: EventEnvelope | AnyEventEnvelope | Array<EventEnvelope | AnyEventEnvelope>): Promise<void> {
+export async function enqueue(
+  trx: Transaction<any> | Kysely<any>,
+  events: EventEnvelope | AnyEventEnvelope | Array<EventEnvelope | AnyEventEnvelope>,
+): Promise<void> {
   const list = Array.isArray(events) ? events : [events]
   if (list.length === 0) return
   for (const e of list) validateEnvelope(e)
@@ -134,7 +137,12 @@ export class PgOutboxRelay {
     const r = await sql<{ schema: string }>`select current_schema() as schema`.execute(this.raw)
     this.schema = r.rows[0]?.schema ?? 'public'
     if (this.options.listen) await this.connectListener()
-    this.timers.push(setInterval(() => void this.prune().catch((err) => this.logger.warn({ err }, 'outbox prune failed')), this.options.pruneIntervalMs ?? 60_000))
+    this.timers.push(
+      setInterval(
+        () => void this.prune().catch((err) => this.logger.warn({ err }, 'outbox prune failed')),
+        this.options.pruneIntervalMs ?? 60_000,
+      ),
+    )
     if (this.options.metrics) {
       this.timers.push(setInterval(() => void this.refreshMetrics().catch(() => {}), this.options.metricsIntervalMs ?? 5000))
     }
@@ -175,7 +183,9 @@ export class PgOutboxRelay {
   /** Deletes sent rows older than the retention period. */
   async prune(): Promise<number> {
     const retention = (this.options.retentionMs ?? 7 * 24 * 3600_000) / 1000
-    const r = await sql`delete from outbox where sent_at is not null and sent_at < now() - make_interval(secs => ${retention})`.execute(this.raw)
+    const r = await sql`delete from outbox where sent_at is not null and sent_at < now() - make_interval(secs => ${retention})`.execute(
+      this.raw,
+    )
     return Number(r.numAffectedRows ?? 0)
   }
 

@@ -15,7 +15,10 @@ import { captureTraceContext, restoreTraceContext, type TraceCarrier } from './t
  */
 export class UnroutableEventError extends Error {
   readonly code = 'EVT_ERR_UNROUTABLE'
-  constructor(readonly eventId: string, readonly routingKey: string) {
+  constructor(
+    readonly eventId: string,
+    readonly routingKey: string,
+  ) {
     super(`event ${eventId} is unroutable: no queue is bound to ${routingKey}`)
     this.name = 'UnroutableEventError'
   }

@@ -20,10 +20,23 @@ import { UserRegisteredV1 } from './user-registered.v1.js'
 import { UserRoleChangedV1 } from './user-role-changed.v1.js'
 
 export {
-  AssessmentCreatedV1, AssessmentDeletedV1, AssessmentGradedV1, AssessmentSubmittedV1, AssessmentUpdatedV1,
-  CertificateIssuedV1, CourseArchivedV1, CoursePublishedV1, CourseUpdatedV1, EnrollmentCompletedV1,
-  EnrollmentCreatedV1, EnrollmentDroppedV1, EnrollmentProgressedV1, NotificationSentV1, UserDeletedV1,
-  UserRegisteredV1, UserRoleChangedV1,
+  AssessmentCreatedV1,
+  AssessmentDeletedV1,
+  AssessmentGradedV1,
+  AssessmentSubmittedV1,
+  AssessmentUpdatedV1,
+  CertificateIssuedV1,
+  CourseArchivedV1,
+  CoursePublishedV1,
+  CourseUpdatedV1,
+  EnrollmentCompletedV1,
+  EnrollmentCreatedV1,
+  EnrollmentDroppedV1,
+  EnrollmentProgressedV1,
+  NotificationSentV1,
+  UserDeletedV1,
+  UserRegisteredV1,
+  UserRoleChangedV1,
 }
 
 /** The services of the platform (DESIGN.md §5). */
@@ -49,14 +62,22 @@ function entry<S extends TSchema>(schema: S, producer: ServiceName, consumers: S
  */
 export const catalog = {
   'user.registered': { 1: entry(UserRegisteredV1, 'user', ['notification'], 'A person created an account.') },
-  'user.role_changed': { 1: entry(UserRoleChangedV1, 'user', ['notification'], 'An admin changed a user\'s role.') },
-  'user.deleted': { 1: entry(UserDeletedV1, 'user', ['course', 'enrollment', 'assessment', 'notification'], 'A user account was deleted.') },
-  'course.published': { 1: entry(CoursePublishedV1, 'course', ['enrollment', 'assessment', 'notification'], 'A course became available for enrollment.') },
+  'user.role_changed': { 1: entry(UserRoleChangedV1, 'user', ['notification'], "An admin changed a user's role.") },
+  'user.deleted': {
+    1: entry(UserDeletedV1, 'user', ['course', 'enrollment', 'assessment', 'notification'], 'A user account was deleted.'),
+  },
+  'course.published': {
+    1: entry(CoursePublishedV1, 'course', ['enrollment', 'assessment', 'notification'], 'A course became available for enrollment.'),
+  },
   'course.updated': { 1: entry(CourseUpdatedV1, 'course', ['enrollment', 'assessment'], 'A published course changed (full snapshot).') },
   'course.archived': { 1: entry(CourseArchivedV1, 'course', ['enrollment', 'assessment', 'notification'], 'A course was archived.') },
   'enrollment.created': { 1: entry(EnrollmentCreatedV1, 'enrollment', ['assessment', 'notification'], 'A student enrolled in a course.') },
-  'enrollment.progressed': { 1: entry(EnrollmentProgressedV1, 'enrollment', ['assessment', 'notification'], 'An enrollment crossed a progress milestone.') },
-  'enrollment.completed': { 1: entry(EnrollmentCompletedV1, 'enrollment', ['assessment', 'notification'], 'A student completed a course.') },
+  'enrollment.progressed': {
+    1: entry(EnrollmentProgressedV1, 'enrollment', ['assessment', 'notification'], 'An enrollment crossed a progress milestone.'),
+  },
+  'enrollment.completed': {
+    1: entry(EnrollmentCompletedV1, 'enrollment', ['assessment', 'notification'], 'A student completed a course.'),
+  },
   'enrollment.dropped': { 1: entry(EnrollmentDroppedV1, 'enrollment', ['assessment', 'notification'], 'A student dropped a course.') },
   'certificate.issued': { 1: entry(CertificateIssuedV1, 'enrollment', ['notification'], 'A completion certificate was issued.') },
   'assessment.created': { 1: entry(AssessmentCreatedV1, 'assessment', ['enrollment'], 'An assessment was added to a course.') },
@@ -72,9 +93,8 @@ export type EventType = keyof typeof catalog
 /** The versions the catalog knows for an event type. */
 export type EventVersion<T extends EventType> = keyof (typeof catalog)[T] & number
 /** The payload of an event type (all its versions unless `V` is given). */
-export type EventData<T extends EventType, V extends EventVersion<T> = EventVersion<T>> = V extends EventVersion<T>
-  ? (typeof catalog)[T][V] extends CatalogEntry<infer S> ? Static<S> : never
-  : never
+export type EventData<T extends EventType, V extends EventVersion<T> = EventVersion<T>> =
+  V extends EventVersion<T> ? ((typeof catalog)[T][V] extends CatalogEntry<infer S> ? Static<S> : never) : never
 /** The envelope every event travels in. */
 export interface EventEnvelope<T extends EventType = EventType> {
   id: string
@@ -118,7 +138,9 @@ export class EventValidationError extends Error {
     readonly issues: ValidationIssue[],
     readonly reason: 'invalid_envelope' | 'unknown_type' | 'unknown_version' | 'schema_violation' = 'schema_violation',
   ) {
-    super(`${eventType} v${version ?? '?'}: ${reason}${issues.length ? ': ' + issues.map((i) => `${i.path || '/'} ${i.message}`).join('; ') : ''}`)
+    super(
+      `${eventType} v${version ?? '?'}: ${reason}${issues.length ? ': ' + issues.map((i) => `${i.path || '/'} ${i.message}`).join('; ') : ''}`,
+    )
     this.name = 'EventValidationError'
   }
 }
@@ -170,7 +192,13 @@ export function latestVersion(type: EventType): number {
 export function validateEnvelope(value: unknown): AnyEventEnvelope {
   const envIssues = issuesOf(EnvelopeSchema, value)
   const v = value as { type?: unknown; version?: unknown; data?: unknown }
-  if (envIssues.length) throw new EventValidationError(String(v?.type ?? '?'), typeof v?.version === 'number' ? v.version : undefined, envIssues, 'invalid_envelope')
+  if (envIssues.length)
+    throw new EventValidationError(
+      String(v?.type ?? '?'),
+      typeof v?.version === 'number' ? v.version : undefined,
+      envIssues,
+      'invalid_envelope',
+    )
   const type = v.type as string
   const version = v.version as number
   if (!(type in catalog)) throw new EventValidationError(type, version, [], 'unknown_type')

@@ -22,7 +22,17 @@ try {
   if (command === 'list') {
     const letters = await listDeadLetters({ connection, service })
     for (const l of letters) {
-      console.log(JSON.stringify({ messageId: l.messageId, type: l.type, routingKey: l.routingKey, reason: l.reason, attempts: l.attempts, deadLetteredAt: l.deadLetteredAt, detail: l.detail?.split('\n')[0] }))
+      console.log(
+        JSON.stringify({
+          messageId: l.messageId,
+          type: l.type,
+          routingKey: l.routingKey,
+          reason: l.reason,
+          attempts: l.attempts,
+          deadLetteredAt: l.deadLetteredAt,
+          detail: l.detail?.split('\n')[0],
+        }),
+      )
     }
     console.error(`${letters.length} message(s) in ${service}.events.dlq`)
   } else {

@@ -24,7 +24,12 @@ t.test('5,000 outbox events survive a broker restart mid-stream: each effect app
   let disconnects = 0
   connection.on('disconnect', () => disconnects++)
   const consumer = await startConsumer({
-    connection, service, exchange, maxAttempts: 3, prefetch: 32, backoff: { initialMs: 100, factor: 2, maxMs: 1000 },
+    connection,
+    service,
+    exchange,
+    maxAttempts: 3,
+    prefetch: 32,
+    backoff: { initialMs: 100, factor: 2, maxMs: 1000 },
     handlers: {
       'enrollment.progressed': {
         1: (event) => handleOnce(db, service, event, (trx) => sql`insert into effects values (${event.id})`.execute(trx)),
@@ -40,8 +45,12 @@ t.test('5,000 outbox events survive a broker restart mid-stream: each effect app
   let restart: Promise<unknown> | undefined
   for (let i = 0; i < total; i += perTx) {
     if (i === 2000) restart = promisify(execFile)('bash', [infraScript, 'restart-rabbitmq'])
-    const events = Array.from({ length: perTx }, (_, j) =>
-      createEvent('enrollment.progressed', { enrollmentId: uuid(), userId: uuid(), courseId: uuid(), progressPercentage: 25, milestone: 25 }, { source: 'test' }),
+    const events = Array.from({ length: perTx }, () =>
+      createEvent(
+        'enrollment.progressed',
+        { enrollmentId: uuid(), userId: uuid(), courseId: uuid(), progressPercentage: 25, milestone: 25 },
+        { source: 'test' },
+      ),
     )
     await db.transaction().execute((trx) => enqueue(trx, events))
   }
@@ -64,4 +73,3 @@ t.test('5,000 outbox events survive a broker restart mid-stream: each effect app
   await consumer.stop()
   await publisher.close()
 })
-

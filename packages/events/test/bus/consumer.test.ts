@@ -22,25 +22,46 @@ t.test('poison messages end in the DLQ with their reason while good messages kee
   const handled: string[] = []
   let failingCalls = 0
   const consumer = await startConsumer({
-    connection, service, exchange, maxAttempts, backoff, prefetch: 4, metrics,
+    connection,
+    service,
+    exchange,
+    maxAttempts,
+    backoff,
+    prefetch: 4,
+    metrics,
     handlers: {
       'user.deleted': { 1: (e) => void handled.push(e.data.userId) },
-      'course.archived': { 1: () => { failingCalls++; throw new Error('always fails') } },
+      'course.archived': {
+        1: () => {
+          failingCalls++
+          throw new Error('always fails')
+        },
+      },
     },
   })
   const publisher = new EventPublisher({ connection, service: 'test', exchange })
   const conn = await connection.waitForConnection(5000)
   const raw = await conn.createConfirmChannel()
   const send = (body: string, key: string, id: string) =>
-    new Promise<void>((res, rej) => raw.publish(exchange, key, Buffer.from(body), { messageId: id, persistent: true }, (e) => (e ? rej(e) : res())))
+    new Promise<void>((res, rej) =>
+      raw.publish(exchange, key, Buffer.from(body), { messageId: id, persistent: true }, (e) => (e ? rej(e) : res())),
+    )
 
   const good = Array.from({ length: 20 }, () => uuid())
   const badJson = uuid()
   const unknownVersion = uuid()
   const schemaViolation = uuid()
   await send('{not json', 'user.deleted', badJson)
-  await send(JSON.stringify({ ...createEvent('user.deleted', { userId: uuid() }, { source: 'test', id: unknownVersion }), version: 9 }), 'user.deleted', unknownVersion)
-  await send(JSON.stringify({ ...createEvent('user.deleted', { userId: uuid() }, { source: 'test', id: schemaViolation }), data: { userId: 42 } }), 'user.deleted', schemaViolation)
+  await send(
+    JSON.stringify({ ...createEvent('user.deleted', { userId: uuid() }, { source: 'test', id: unknownVersion }), version: 9 }),
+    'user.deleted',
+    unknownVersion,
+  )
+  await send(
+    JSON.stringify({ ...createEvent('user.deleted', { userId: uuid() }, { source: 'test', id: schemaViolation }), data: { userId: 42 } }),
+    'user.deleted',
+    schemaViolation,
+  )
   const failing = createEvent('course.archived', { courseId: uuid() }, { source: 'test' })
   await publisher.publish(failing)
   for (const userId of good) await publisher.publish(createEvent('user.deleted', { userId }, { source: 'test' }))
@@ -87,7 +108,11 @@ t.test('a redelivered event and a consumer killed between commit and ack apply o
   let killed = false
   const outcomes: string[] = []
   const consumer = await startConsumer({
-    connection, service, exchange, maxAttempts, backoff,
+    connection,
+    service,
+    exchange,
+    maxAttempts,
+    backoff,
     handlers: {
       'user.deleted': {
         1: async (event, ctx) => {
@@ -122,8 +147,20 @@ t.test('a message that kills its consumer every time is dead-lettered by the bro
   const connection = await testConnection(t)
   let deliveries = 0
   const consumer = await startConsumer({
-    connection, service, exchange, maxAttempts, backoff, deliveryLimit: 2,
-    handlers: { 'user.deleted': { 1: async (_e, ctx) => { deliveries++; await ctx.channel.close() } } },
+    connection,
+    service,
+    exchange,
+    maxAttempts,
+    backoff,
+    deliveryLimit: 2,
+    handlers: {
+      'user.deleted': {
+        1: async (_e, ctx) => {
+          deliveries++
+          await ctx.channel.close()
+        },
+      },
+    },
   })
   const publisher = new EventPublisher({ connection, service: 'test', exchange })
   const event = createEvent('user.deleted', { userId: uuid() }, { source: 'test' })

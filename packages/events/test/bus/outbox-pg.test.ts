@@ -38,7 +38,11 @@ t.test('an unroutable event rejects the publish and its outbox row stays pending
   t.equal(await relay.drain(), 0, 'nothing counted as sent')
   await relay.refreshMetrics()
   t.match(await registry.metrics(), /lms_outbox_backlog\{service="test"\} 1/, 'the backlog gauge shows the pending row')
-  const { rows } = await sql<{ sentAt: Date | null; attempts: number; lastError: string }>`select sent_at, attempts, last_error from outbox`.execute(db)
+  const { rows } = await sql<{
+    sentAt: Date | null
+    attempts: number
+    lastError: string
+  }>`select sent_at, attempts, last_error from outbox`.execute(db)
   t.equal(rows[0]?.sentAt, null, 'the row is still pending')
   t.equal(rows[0]?.attempts, 1)
   t.match(rows[0]?.lastError, /unroutable/)
@@ -48,10 +52,12 @@ t.test('an unroutable event rejects the publish and its outbox row stays pending
 t.test('enqueue writes nothing when the transaction rolls back', async (t) => {
   const { db } = await testSchema(t)
   await createOutboxTable(db)
-  await t.rejects(db.transaction().execute(async (trx) => {
-    await enqueue(trx, createEvent('user.deleted', { userId: uuid() }, { source: 'test' }))
-    throw new Error('rollback')
-  }))
+  await t.rejects(
+    db.transaction().execute(async (trx) => {
+      await enqueue(trx, createEvent('user.deleted', { userId: uuid() }, { source: 'test' }))
+      throw new Error('rollback')
+    }),
+  )
   const { rows } = await sql<{ n: string }>`select count(*) as n from outbox`.execute(db)
   t.equal(Number(rows[0]?.n), 0)
 })
@@ -64,7 +70,11 @@ t.test('two relays over one outbox send every event exactly once', async (t) => 
   const connection = await testConnection(t)
   const received = new Map<string, number>()
   const consumer = await startConsumer({
-    connection, service, exchange, maxAttempts: 2, prefetch: 50,
+    connection,
+    service,
+    exchange,
+    maxAttempts: 2,
+    prefetch: 50,
     handlers: { 'user.deleted': { 1: (e) => void received.set(e.id, (received.get(e.id) ?? 0) + 1) } },
   })
   const registryA = new Registry()

@@ -11,7 +11,14 @@ import { createOutboxTable, enqueue, PgOutboxRelay } from '../../src/bus/outbox-
 import { EventPublisher } from '../../src/bus/publisher.js'
 import { cleanupTopology, env, eventually, randomName, testConnection, testSchema, uuid } from '../helper.js'
 
-interface ZipkinSpan { id: string; parentId?: string; traceId: string; name: string; kind?: string; localEndpoint?: { serviceName?: string } }
+interface ZipkinSpan {
+  id: string
+  parentId?: string
+  traceId: string
+  name: string
+  kind?: string
+  localEndpoint?: { serviceName?: string }
+}
 
 function provider(serviceName: string) {
   return new NodeTracerProvider({
@@ -40,12 +47,17 @@ t.test('one Zipkin trace spans the HTTP request, the relay publish and the consu
   const connection = await testConnection(t)
   let handled: { traceId: string } | undefined
   const consumer = await startConsumer({
-    connection, service, exchange, maxAttempts: 2, tracer: enrollmentService.getTracer('@lms/events'),
+    connection,
+    service,
+    exchange,
+    maxAttempts: 2,
+    tracer: enrollmentService.getTracer('@lms/events'),
     handlers: {
       'user.registered': {
-        1: (event, ctx) => handleOnce(db, service, event, async () => {
-          handled = { traceId: ctx.span.spanContext().traceId }
-        }),
+        1: (event, ctx) =>
+          handleOnce(db, service, event, async () => {
+            handled = { traceId: ctx.span.spanContext().traceId }
+          }),
       },
     },
   })
@@ -56,9 +68,14 @@ t.test('one Zipkin trace spans the HTTP request, the relay publish and the consu
   const http = userService.getTracer('http').startSpan('POST /api/v1/auth/register', { kind: SpanKind.SERVER })
   const traceId = http.spanContext().traceId
   await context.with(trace.setSpan(context.active(), http), () =>
-    db.transaction().execute((trx) =>
-      enqueue(trx, createEvent('user.registered', { userId: uuid(), email: 'a@example.com', fullName: 'A', role: 'student' }, { source: 'user' })),
-    ),
+    db
+      .transaction()
+      .execute((trx) =>
+        enqueue(
+          trx,
+          createEvent('user.registered', { userId: uuid(), email: 'a@example.com', fullName: 'A', role: 'student' }, { source: 'user' }),
+        ),
+      ),
   )
   http.end()
 
@@ -67,12 +84,17 @@ t.test('one Zipkin trace spans the HTTP request, the relay publish and the consu
   await userService.forceFlush()
   await enrollmentService.forceFlush()
 
-  const spans = await eventually('the trace in Zipkin', async () => {
-    const res = await fetch(`${env('ZIPKIN_URL')}/api/v2/trace/${traceId}`)
-    if (!res.ok) return undefined
-    const body = (await res.json()) as ZipkinSpan[]
-    return body.length >= 3 ? body : undefined
-  }, 30_000, 250)
+  const spans = await eventually(
+    'the trace in Zipkin',
+    async () => {
+      const res = await fetch(`${env('ZIPKIN_URL')}/api/v2/trace/${traceId}`)
+      if (!res.ok) return undefined
+      const body = (await res.json()) as ZipkinSpan[]
+      return body.length >= 3 ? body : undefined
+    },
+    30_000,
+    250,
+  )
   const byName = (name: string) => spans.find((s) => s.name === name)
   const request = byName('post /api/v1/auth/register')
   const publish = byName('user.registered publish')
