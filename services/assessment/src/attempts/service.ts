@@ -232,7 +232,7 @@ function statistics(a: AssessmentRow, rows: AttemptRow[]) {
     gradedAttempts: graded.length,
     averageScore: mean(graded.map((r) => r.score ?? 0)),
     passRate: graded.length ? round(graded.filter((r) => r.passed).length / graded.length) : null,
-    questions: a.questions.map((q) => {
+    questions: [...new Map([...a.questions.map((q) => [q.id, q] as const), ...rows.flatMap((r) => [...questionsOf(a, r)])]).values()].map((q) => {
       const points = submitted.flatMap((r) => r.grades.filter((g) => g.questionId === q.id && g.points !== null).map((g) => g.points as number))
       return {
         questionId: q.id,
