@@ -18,7 +18,10 @@ export async function main(env: Record<string, string | undefined>, telemetry: T
   let busReady: () => Promise<void> = async () => { throw new Error('starting') }
   const app = await buildApp({
     config, db, redis, mailer,
-    auth: { jwks: { url: config.JWKS_URL }, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
+    auth: {
+      jwks: { url: config.JWKS_URL }, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE,
+      isSessionActive: async (sid) => (await redis.exists(config.SESSION_KEY_PREFIX + sid)) === 1,
+    },
     readiness: { rabbitmq: () => busReady() },
   })
   const bus = await startServiceBus({
