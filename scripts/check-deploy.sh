@@ -17,6 +17,7 @@ HELM_VERSION=v3.18.6
 KUBECONFORM_VERSION=v0.7.0
 TOFU_VERSION=v1.10.10
 TFLINT_VERSION=v0.61.0
+PROMETHEUS_VERSION=v0.305.0 # the Go module version of Prometheus 3.5.0 (promtool)
 CHECKOV_VERSION=3.3.30
 KUBERNETES_VALIDATE_VERSION=1.37.0
 K8S_VERSION=1.30.0
@@ -77,6 +78,12 @@ install_tofu() {
 install_tflint() {
   have "$BIN/tflint" "$TFLINT_VERSION" && return 0
   GOBIN="$BIN" go install "github.com/terraform-linters/tflint@$TFLINT_VERSION" && stamp "$BIN/tflint" "$TFLINT_VERSION"
+}
+install_promtool() {
+  have "$BIN/promtool" "$PROMETHEUS_VERSION" && return 0
+  local dir # replace directives again: build inside the downloaded module
+  dir="$(go mod download -json "github.com/prometheus/prometheus@$PROMETHEUS_VERSION" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')" || return 1
+  (cd "$dir" && GOFLAGS=-mod=mod go build -trimpath -o "$BIN/promtool" ./cmd/promtool) && stamp "$BIN/promtool" "$PROMETHEUS_VERSION"
 }
 install_venv() {
   local want="checkov==$CHECKOV_VERSION kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"
@@ -177,6 +184,7 @@ run "tool: helm $HELM_VERSION" install_helm
 run "tool: kubeconform $KUBECONFORM_VERSION" install_kubeconform
 run "tool: opentofu $TOFU_VERSION" install_tofu
 run "tool: tflint $TFLINT_VERSION" install_tflint
+run "tool: promtool (prometheus $PROMETHEUS_VERSION)" install_promtool
 run "tool: checkov $CHECKOV_VERSION + kubernetes-validate $KUBERNETES_VALIDATE_VERSION (venv)" install_venv
 run "tool: Kubernetes $K8S_VERSION + CRD JSON schemas" build_schemas
 
@@ -355,6 +363,9 @@ sys.exit(1 if errors else 0)
 PY
 }
 run "dashboards and alert rules use the contract's metrics" observability
+run "promtool check rules deploy/alerts/lms.rules.yml" promtool check rules deploy/alerts/lms.rules.yml
+run "promtool test rules (alerts fire and stay quiet as intended)" promtool test rules deploy/alerts/tests/lms.rules.test.yml
+run "promtool check config deploy/prometheus/prometheus.yml" promtool check config --syntax-only deploy/prometheus/prometheus.yml
 
 # --------------------------------------------------------------- compose ----
 echo "# docker compose"
