@@ -27,11 +27,11 @@ export function loadConfig<S extends TObject>(schema: S, env: Record<string, str
   const withDefaults = Value.Default(schema, input)
   const converted = Value.Convert(schema, withDefaults)
   if (Value.Check(schema, converted)) return converted as Static<S>
-  const problems = [...Value.Errors(schema, converted)].map((error) => {
-    const e = error as { instancePath?: string; path?: string; params?: { requiredProperties?: string[] }; message: string }
-    const path = e.instancePath ?? e.path ?? ''
-    const variable = path.replace(/^\//, '') || e.params?.requiredProperties?.[0] || '(root)'
-    return { variable, message: e.message }
+  const problems = [...Value.Errors(schema, converted)].flatMap((error) => {
+    const e = error as { instancePath?: string; params?: { requiredProperties?: string[] }; message: string }
+    const missing = e.params?.requiredProperties
+    if (missing && missing.length > 0) return missing.map((variable) => ({ variable, message: 'is required' }))
+    return [{ variable: (e.instancePath ?? '').replace(/^\//, '') || '(root)', message: e.message }]
   })
   throw new ConfigError(problems)
 }

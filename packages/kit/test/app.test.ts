@@ -117,3 +117,9 @@ t.test('config validation names every bad variable', async (t) => {
   t.equal(ok.PORT, 8081)
   t.equal(ok.LOG_LEVEL, 'info')
 })
+
+t.test('config names each missing variable on its own', async (t) => {
+  const Schema = Type.Object({ A_URL: Type.String(), B_URL: Type.String() })
+  const error = (() => { try { loadConfig(Schema, {}) } catch (e) { return e } })() as ConfigError
+  t.same(error.problems, [{ variable: 'A_URL', message: 'is required' }, { variable: 'B_URL', message: 'is required' }])
+})
