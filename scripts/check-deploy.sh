@@ -277,9 +277,6 @@ for path in sys.argv[1:]:
             ann = d["metadata"].get("annotations", {})
             if "pre-install" not in ann.get("helm.sh/hook", "") or "pre-upgrade" not in ann.get("helm.sh/hook", ""):
                 errors.append(f"{where}: migration Job must be a pre-install,pre-upgrade hook")
-for path in sys.argv[1:]:
-    pass
-deployments = seen.get("Deployment", set())
 for comp in ("gateway", "user", "course", "enrollment", "assessment", "notification"):
     n = f"lms-{comp}"
     for kind in ("Deployment", "Service", "ServiceAccount", "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy", "ConfigMap"):
@@ -598,8 +595,11 @@ echo "# security scan (checkov)"
 #               DATABASE_URL/AMQP_URL/... from the environment; the JWT private key IS mounted as a file.
 #   CKV_K8S_15  imagePullPolicy Always: with immutable tags IfNotPresent is exact, and Always would make
 #               every restart depend on ECR being reachable.
-#   CKV_DOCKER_2/… none: the Dockerfile passes every check.
 #   CKV_TF_1    module source commit hash: all modules are local paths in this repository.
+# Terraform also carries inline `#checkov:skip=ID:reason` comments next to the
+# resource they concern (KMS key policies, IAM Describe* statements, secrets
+# rotated outside Secrets Manager, the state bucket); the Dockerfile and the
+# workflows pass with no suppression.
 K8S_SKIPS="CKV_K8S_43,CKV_K8S_35,CKV_K8S_15"
 TF_SKIPS="CKV_TF_1"
 checkov_k8s() {

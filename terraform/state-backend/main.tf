@@ -49,7 +49,7 @@ resource "aws_s3_bucket" "state" {
   bucket = "lms-terraform-state-${var.environment}"
   #checkov:skip=CKV_AWS_144:State is restored from versions in the same region; cross-region replication is not required by the RPO.
   #checkov:skip=CKV2_AWS_62:No consumer for state change events.
-  #checkov:skip=CKV_AWS_18:Access to the state is audited by CloudTrail data events, not S3 server access logs.
+  #checkov:skip=CKV_AWS_18:Server access logs would need a second bucket per account; access to state is audited by the account CloudTrail (S3 data events), which lives outside this repository.
 }
 
 resource "aws_s3_bucket_versioning" "state" {
