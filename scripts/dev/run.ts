@@ -1,13 +1,16 @@
 /**
  * `npm start`: provisions each service's database role and schema, starts
  * every service that exists and then the gateway, prints the URLs, and stops
- * them all on Ctrl-C. `--seed` (or LMS_SEED=1) creates demo accounts.
+ * them all on Ctrl-C. `--seed` (or LMS_SEED=1) loads the demo catalog
+ * (scripts/dev/seed.ts). Mail goes to a local SMTP sink (scripts/dev/smtp-sink.ts)
+ * unless SMTP_URL names another server or something already answers on :2525.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { provisionServiceDatabase, urlForRole } from '@lms/kit'
+import { startMailSink, type MailSink } from './smtp-sink.js'
 
 const root = join(import.meta.dirname, '..', '..')
 const state = process.env.LMS_STATE_DIR ?? join(root, '.lms')
@@ -46,6 +49,7 @@ const components: Component[] = [
 
 const children: ChildProcess[] = []
 let stopping = false
+let mailSink: MailSink | undefined
 
 function start(name: string, dir: string, extraEnv: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@lms/source', 'src/server.ts'], {
@@ -83,6 +87,7 @@ async function stopAll(code: number) {
   stopping = true
   for (const child of children) child.kill('SIGTERM')
   await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))))
+  await mailSink?.close()
   process.exit(code)
 }
 process.on('SIGINT', () => void stopAll(0))
@@ -122,6 +127,9 @@ for (const component of components) {
   }
   if (component.name === 'notification') {
     extra.SMTP_URL = env.SMTP_URL ?? 'smtp://127.0.0.1:2525'
+    if (!env.SMTP_URL && env.LMS_MIGRATE_ONLY !== '1') {
+      mailSink = await startMailSink({ port: 2525, dir: join(state, 'mail'), log: (line) => process.stdout.write(`[mail] ${line}\n`) })
+    }
     extra.SMTP_FROM = env.SMTP_FROM ?? 'LMS <no-reply@lms.local>'
   }
   if (env.LMS_MIGRATE_ONLY === '1') {
@@ -154,6 +162,8 @@ const lines = [
   `  RabbitMQ UI  http://127.0.0.1:${new URL(env.RABBITMQ_MANAGEMENT_URL!).port}/ (guest/guest, loopback only)`,
   `  services     ${components.map((c) => `${c.name} :${c.port}`).join(', ')}`,
 ]
+if (mailSink) lines.push(`  mail sink    smtp://127.0.0.1:2525 → ${join(state, 'mail')}/*.eml (one [mail] line per message)`)
+else if (components.some((c) => c.name === 'notification')) lines.push(`  mail         ${env.SMTP_URL ?? 'smtp://127.0.0.1:2525 (already answered; no sink started)'}`)
 if (seed) {
   const { seedDemoAccounts } = await import('./seed.js')
   const accounts = await seedDemoAccounts('http://127.0.0.1:8080', { email: adminEmail, password: adminPassword }, secret)
