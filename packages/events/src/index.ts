@@ -12,6 +12,8 @@ export {
   DEFAULT_EXCHANGE,
   DEFAULT_BACKOFF,
   declareExchange,
+  declareProducerTopology,
+  unconsumedQueueName,
   declareServiceTopology,
   deleteServiceTopology,
   retryDelay,

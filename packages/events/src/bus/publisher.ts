@@ -4,7 +4,7 @@ import { type AnyEventEnvelope, type EventEnvelope, validateEnvelope } from '../
 import type { AmqpConnection } from './connection.js'
 import { type Logger, silentLogger } from './logger.js'
 import type { EventMetrics } from './metrics.js'
-import { DEFAULT_EXCHANGE, declareExchange } from './topology.js'
+import { DEFAULT_EXCHANGE, declareExchange, declareProducerTopology } from './topology.js'
 import { captureTraceContext, restoreTraceContext, type TraceCarrier } from './trace-context.js'
 
 /**
@@ -35,6 +35,12 @@ export interface PublisherOptions {
   tracer?: Tracer
   /** How long a publish waits for a (re)connection before it rejects. */
   connectTimeoutMs?: number
+  /**
+   * Declare the queues of the catalog's consumers of this service's events (see
+   * {@link declareProducerTopology}). Default: on for the platform exchange, off for any other
+   * (tests use throw-away exchanges and must not create the real services' queues).
+   */
+  declareConsumerQueues?: boolean
 }
 
 /** Per-publish options. */
@@ -145,6 +151,9 @@ export class EventPublisher {
         if (id) this.returned.add(id)
       })
       await declareExchange(ch, this.exchange)
+      if (this.options.declareConsumerQueues ?? this.exchange === DEFAULT_EXCHANGE) {
+        await declareProducerTopology(ch, { producer: this.options.service, exchange: this.exchange })
+      }
       this.channel = ch
       return ch
     })().finally(() => {

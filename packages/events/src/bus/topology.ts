@@ -1,3 +1,4 @@
+import { catalog, type CatalogEntry } from '../catalog/index.js'
 import type { Channel } from 'amqplib'
 
 /** Default name of the platform's topic exchange. */
@@ -91,20 +92,8 @@ export async function declareServiceTopology(channel: Channel, options: ServiceT
   const names = topologyNames(options.service, options.exchange)
   const backoff = options.backoff ?? DEFAULT_BACKOFF
   await declareExchange(channel, names.exchange)
-  await channel.assertExchange(names.deadLetterExchange, 'direct', { durable: true })
   await channel.assertExchange(names.retryExchange, 'direct', { durable: true })
-  await channel.assertQueue(names.deadLetterQueue, { durable: true, arguments: { 'x-queue-type': 'quorum' } })
-  await channel.bindQueue(names.deadLetterQueue, names.deadLetterExchange, names.deadLetterQueue)
-  await channel.assertQueue(names.queue, {
-    durable: true,
-    arguments: {
-      'x-queue-type': 'quorum',
-      'x-delivery-limit': options.deliveryLimit ?? 20,
-      'x-dead-letter-exchange': names.deadLetterExchange,
-      'x-dead-letter-routing-key': names.deadLetterQueue,
-      ...atLeastOnceDeadLettering,
-    },
-  })
+  await declareServiceQueue(channel, names, options.deliveryLimit)
   await channel.bindQueue(names.queue, names.retryExchange, names.queue)
   for (const key of options.routingKeys) await channel.bindQueue(names.queue, names.exchange, key)
   for (let n = 1; n < options.maxAttempts; n++) {
@@ -120,6 +109,69 @@ export async function declareServiceTopology(channel: Channel, options: ServiceT
     })
   }
   return names
+}
+
+/** The main quorum queue of a service and its dead-letter path; identical whoever declares it. */
+async function declareServiceQueue(channel: Channel, names: TopologyNames, deliveryLimit = 20) {
+  await channel.assertExchange(names.deadLetterExchange, 'direct', { durable: true })
+  await channel.assertQueue(names.deadLetterQueue, { durable: true, arguments: { 'x-queue-type': 'quorum' } })
+  await channel.bindQueue(names.deadLetterQueue, names.deadLetterExchange, names.deadLetterQueue)
+  await channel.assertQueue(names.queue, {
+    durable: true,
+    arguments: {
+      'x-queue-type': 'quorum',
+      'x-delivery-limit': deliveryLimit,
+      'x-dead-letter-exchange': names.deadLetterExchange,
+      'x-dead-letter-routing-key': names.deadLetterQueue,
+      ...atLeastOnceDeadLettering,
+    },
+  })
+}
+
+/** Where events that no service consumes yet are kept (for a week, at most 100,000), so they stay routable. */
+export function unconsumedQueueName(exchange = DEFAULT_EXCHANGE): string {
+  return `${exchange}.unconsumed`
+}
+
+/**
+ * Declares, from the producer's side, the queue of every consumer the catalog names for the
+ * event types `producer` publishes, bound to those types. Events then wait in a consumer's queue
+ * even when the producer starts first (a fresh install, a consumer being redeployed), instead of
+ * coming back unroutable. Types nobody consumes go to a bounded `<exchange>.unconsumed` queue.
+ * A type bound nowhere still comes back unroutable: a catalog/topology mismatch stays visible.
+ *
+ * @example
+ * await declareProducerTopology(channel, { producer: 'enrollment' })
+ */
+export async function declareProducerTopology(
+  channel: Channel,
+  options: { producer: string; exchange?: string; deliveryLimit?: number; consumerName?: (consumer: string) => string },
+): Promise<void> {
+  const exchange = options.exchange ?? DEFAULT_EXCHANGE
+  await declareExchange(channel, exchange)
+  for (const [type, versions] of Object.entries(catalog)) {
+    const consumers = new Set<string>()
+    let produced = false
+    for (const entry of Object.values(versions) as CatalogEntry[]) {
+      if (entry.producer !== options.producer) continue
+      produced = true
+      for (const consumer of entry.consumers) consumers.add(consumer)
+    }
+    if (!produced) continue
+    for (const consumer of consumers) {
+      const names = topologyNames(options.consumerName ? options.consumerName(consumer) : consumer, exchange)
+      await declareServiceQueue(channel, names, options.deliveryLimit)
+      await channel.bindQueue(names.queue, exchange, type)
+    }
+    if (consumers.size === 0) {
+      const queue = unconsumedQueueName(exchange)
+      await channel.assertQueue(queue, {
+        durable: true,
+        arguments: { 'x-message-ttl': 7 * 24 * 3600 * 1000, 'x-max-length': 100_000, 'x-overflow': 'drop-head' },
+      })
+      await channel.bindQueue(queue, exchange, type)
+    }
+  }
 }
 
 /**
