@@ -69,21 +69,21 @@ export const catalog = {
   'course.published': {
     1: entry(CoursePublishedV1, 'course', ['enrollment', 'assessment', 'notification'], 'A course became available for enrollment.'),
   },
-  'course.updated': { 1: entry(CourseUpdatedV1, 'course', ['enrollment', 'assessment'], 'A published course changed (full snapshot).') },
-  'course.archived': { 1: entry(CourseArchivedV1, 'course', ['enrollment', 'assessment', 'notification'], 'A course was archived.') },
+  'course.updated': { 1: entry(CourseUpdatedV1, 'course', ['enrollment', 'assessment', 'notification'], 'A published course changed (full snapshot).') },
+  'course.archived': { 1: entry(CourseArchivedV1, 'course', ['enrollment', 'assessment'], 'A course was archived.') },
   'enrollment.created': { 1: entry(EnrollmentCreatedV1, 'enrollment', ['assessment', 'notification'], 'A student enrolled in a course.') },
   'enrollment.progressed': {
-    1: entry(EnrollmentProgressedV1, 'enrollment', ['assessment', 'notification'], 'An enrollment crossed a progress milestone.'),
+    1: entry(EnrollmentProgressedV1, 'enrollment', ['notification'], 'An enrollment crossed a progress milestone.'),
   },
   'enrollment.completed': {
-    1: entry(EnrollmentCompletedV1, 'enrollment', ['assessment', 'notification'], 'A student completed a course.'),
+    1: entry(EnrollmentCompletedV1, 'enrollment', ['notification'], 'A student completed a course.'),
   },
   'enrollment.dropped': { 1: entry(EnrollmentDroppedV1, 'enrollment', ['assessment', 'notification'], 'A student dropped a course.') },
   'certificate.issued': { 1: entry(CertificateIssuedV1, 'enrollment', ['notification'], 'A completion certificate was issued.') },
   'assessment.created': { 1: entry(AssessmentCreatedV1, 'assessment', ['enrollment'], 'An assessment was added to a course.') },
   'assessment.updated': { 1: entry(AssessmentUpdatedV1, 'assessment', ['enrollment'], 'An assessment changed.') },
   'assessment.deleted': { 1: entry(AssessmentDeletedV1, 'assessment', ['enrollment'], 'An assessment was removed from a course.') },
-  'assessment.submitted': { 1: entry(AssessmentSubmittedV1, 'assessment', ['notification'], 'A student submitted an attempt.') },
+  'assessment.submitted': { 1: entry(AssessmentSubmittedV1, 'assessment', [], 'A student submitted an attempt.') },
   'assessment.graded': { 1: entry(AssessmentGradedV1, 'assessment', ['enrollment', 'notification'], 'An attempt was graded.') },
   'notification.sent': { 1: entry(NotificationSentV1, 'notification', [], 'A notification was delivered to a user.') },
 } as const
