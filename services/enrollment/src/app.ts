@@ -7,6 +7,8 @@ import type { Database } from './database.js'
 import { enrollmentRoutes } from './enrollments/routes.js'
 import { createEnrollmentService } from './enrollments/service.js'
 import { createEventHandlers } from './subscriptions/event-handlers.js'
+import { waitlistRoutes } from './waitlist/routes.js'
+import { createWaitlistService } from './waitlist/service.js'
 
 export interface AppConfig { LOG_LEVEL: string }
 
@@ -29,6 +31,7 @@ export async function buildApp(deps: AppDeps) {
 
   const enrollments = createEnrollmentService({ db: deps.db, onCreated: () => created.inc(), onCompleted: () => completed.inc() })
   const certificates = createCertificateService({ db: deps.db })
+  const waitlist = createWaitlistService({ db: deps.db })
   const eventHandlers = createEventHandlers({ db: deps.db, enrollments, onCompleted: () => completed.inc() })
 
   app.addReadinessCheck('postgres', () => pingPostgres(deps.db))
@@ -36,5 +39,6 @@ export async function buildApp(deps: AppDeps) {
 
   await app.register(enrollmentRoutes, { enrollments })
   await app.register(certificateRoutes, { certificates, enrollments })
-  return Object.assign(app as App, { services: { enrollments, certificates }, eventHandlers })
+  await app.register(waitlistRoutes, { waitlist })
+  return Object.assign(app as App, { services: { enrollments, certificates, waitlist }, eventHandlers })
 }

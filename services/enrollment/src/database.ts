@@ -1,6 +1,7 @@
 import type { CertificateTable } from './certificates/table.js'
 import type { AssessmentPassTable, CourseAssessmentTable, CourseTable } from './courses/table.js'
 import type { EnrollmentTable, LessonProgressTable } from './enrollments/table.js'
+import type { WaitlistEntryTable } from './waitlist/table.js'
 
 export interface Database {
   courses: CourseTable
@@ -9,4 +10,5 @@ export interface Database {
   enrollments: EnrollmentTable
   lessonProgress: LessonProgressTable
   certificates: CertificateTable
+  waitlistEntries: WaitlistEntryTable
 }

@@ -12,4 +12,7 @@ export const errors = defineErrors({
   ENR_ERR_PREREQUISITES_NOT_MET: { status: 422, message: 'The lesson\'s prerequisite lessons are not completed' },
   ENR_ERR_COURSE_NOT_FOUND: { status: 404, message: 'No such course' },
   ENR_ERR_CERTIFICATE_NOT_FOUND: { status: 404, message: 'No such certificate' },
+  ENR_ERR_ALREADY_WAITLISTED: { status: 409, message: 'The user is already on this course\'s waitlist' },
+  ENR_ERR_WAITLIST_ENTRY_NOT_FOUND: { status: 404, message: 'No such waitlist entry' },
+  ENR_ERR_WAITLIST_ENTRY_PROMOTED: { status: 409, message: 'The waitlist entry was already promoted to an enrollment' },
 })

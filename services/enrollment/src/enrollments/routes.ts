@@ -6,6 +6,7 @@ import {
   UpdateProgressSchema, UserParamsSchema, toEnrollment,
 } from './schemas.js'
 import type { EnrollmentService } from './service.js'
+import { WaitlistEntrySchema } from '../waitlist/schemas.js'
 
 const secured = { security: [{ bearerAuth: [] }] }
 const tags = ['enrollments']
@@ -21,12 +22,13 @@ export async function enrollmentRoutes(app: App, opts: { enrollments: Enrollment
     schema: {
       tags, ...secured,
       summary: 'Enroll the caller (or, for an admin, `userId`) in a published course',
-      description: '404 ENR_ERR_COURSE_NOT_AVAILABLE while the course has not reached this service\'s read model (not published yet, or its event is still on its way); 422 for a draft or archived course; 409 when already enrolled or the course is full (`reason: course_full`).',
-      body: CreateEnrollmentSchema, response: { 201: EnrollmentSchema, ...problemResponses, 409: ConflictSchema },
+      description: '404 ENR_ERR_COURSE_NOT_AVAILABLE while the course has not reached this service\'s read model (not published yet, or its event is still on its way); 422 for a draft or archived course; 409 when already enrolled or the course is full (`reason: course_full`). With `waitlist: true` a full course answers 202 with a waitlist entry (its `position`) instead; a drop promotes the first waiting student to an enrollment.',
+      body: CreateEnrollmentSchema, response: { 201: EnrollmentSchema, 202: WaitlistEntrySchema, ...problemResponses, 409: ConflictSchema },
     },
   }, async (request, reply) => {
-    const enrollment = await enrollments.enroll(request.user, request.body)
-    return reply.code(201).header('location', `/api/v1/enrollments/${enrollment.id}`).send(enrollment)
+    const result = await enrollments.enroll(request.user, request.body)
+    if (result.waitlisted) return reply.code(202).header('location', `/api/v1/enrollments/waitlist/${result.waitlisted.id}`).send(result.waitlisted)
+    return reply.code(201).header('location', `/api/v1/enrollments/${result.enrollment.id}`).send(result.enrollment)
   })
 
   app.get('/api/v1/enrollments/me', {

@@ -35,6 +35,8 @@ export const CreateEnrollmentSchema = Type.Object({
   courseId: IdSchema,
   /** Admins only: enroll another user. */
   userId: Type.Optional(IdSchema),
+  /** When the course is full, queue for the next free seat (202 with the waitlist entry) instead of 409. */
+  waitlist: Type.Optional(Type.Boolean()),
 }, { additionalProperties: false })
 
 export const UpdateProgressSchema = Type.Object({

@@ -10,6 +10,8 @@ import { errors } from '../errors.js'
 import * as repo from './repository.js'
 import { toEnrollment, toEnrollmentDetail, type UpdateProgress } from './schemas.js'
 import type { EnrollmentRow } from './table.js'
+import * as waitlist from '../waitlist/service.js'
+import type { WaitlistEntry } from '../waitlist/schemas.js'
 
 const MILESTONES = [25, 50, 75, 100] as const
 const SOURCE = { source: 'enrollment' }
@@ -67,30 +69,69 @@ export function createEnrollmentService(deps: EnrollmentServiceDeps) {
     return course
   }
 
+  async function insertAndAnnounce(trx: Transaction<Database>, userId: string, course: CourseRow) {
+    const row = await repo.insertEnrollment(trx, { id: uuidv7(), userId, courseId: course.id })
+    await enqueue(trx, createEvent('enrollment.created', {
+      enrollmentId: row.id, userId, courseId: course.id, instructorId: course.instructorId, courseTitle: course.title,
+    }, SOURCE))
+    return row
+  }
+
+  /**
+   * Fills free seats from the waitlist, oldest entry first, in the caller's transaction (which holds
+   * the course row lock): each promotion is an enrollment with its enrollment.created.
+   */
+  async function promoteWaiting(trx: Transaction<Database>, course: CourseRow) {
+    let promoted = 0
+    if (course.status !== 'published') return promoted
+    while (course.capacity === null || (await repo.countActive(trx, course.id)) < course.capacity) {
+      const next = await waitlist.firstWaiting(trx, course.id)
+      if (!next) break
+      if (await repo.findLiveEnrollment(trx, next.userId, course.id)) {
+        await waitlist.deleteEntry(trx, next.id)
+        continue
+      }
+      const row = await insertAndAnnounce(trx, next.userId, course)
+      await waitlist.markPromoted(trx, next.id, row.id)
+      promoted++
+    }
+    return promoted
+  }
+
   return {
-    /** Enrolls under the course row lock, so the seat count and the insert cannot interleave. */
-    async enroll(actor: AuthUser, input: { courseId: string; userId?: string | undefined }) {
+    /**
+     * Enrolls under the course row lock, so the seat count and the insert cannot interleave. With
+     * `waitlist: true` a full course queues the user instead (`{ waitlisted }`, answered as 202).
+     */
+    async enroll(actor: AuthUser, input: { courseId: string; userId?: string | undefined; waitlist?: boolean | undefined }): Promise<
+      { enrollment: ReturnType<typeof toEnrollment>; waitlisted?: undefined } | { waitlisted: WaitlistEntry; enrollment?: undefined }
+    > {
       const userId = input.userId ?? actor.id
       if (userId !== actor.id && actor.role !== 'admin') throw kitErrors.KIT_ERR_FORBIDDEN('Only an admin may enroll another user')
       try {
-        const row = await db.transaction().execute(async (trx) => {
+        const result = await db.transaction().execute(async (trx) => {
           const course = await courses.findCourseForUpdate(trx, input.courseId)
           if (!course) throw errors.ENR_ERR_COURSE_NOT_AVAILABLE()
           if (course.status !== 'published') throw errors.ENR_ERR_COURSE_NOT_OPEN(`The course is ${course.status}`)
           if (await repo.findLiveEnrollment(trx, userId, course.id)) throw errors.ENR_ERR_ALREADY_ENROLLED()
           if (course.capacity !== null && (await repo.countActive(trx, course.id)) >= course.capacity) {
+            if (input.waitlist) return { waitlisted: await waitlist.join(trx, userId, course.id) }
             throw errors.ENR_ERR_COURSE_FULL(undefined, { reason: 'course_full' })
           }
-          const row = await repo.insertEnrollment(trx, { id: uuidv7(), userId, courseId: course.id })
-          await enqueue(trx, createEvent('enrollment.created', {
-            enrollmentId: row.id, userId, courseId: course.id, instructorId: course.instructorId, courseTitle: course.title,
-          }, SOURCE))
-          return row
+          // A seat that freed without a promotion (capacity raised): the user leaves the queue by enrolling.
+          const waiting = await waitlist.findWaiting(trx, userId, course.id)
+          const row = await insertAndAnnounce(trx, userId, course)
+          if (waiting) await waitlist.markPromoted(trx, waiting.id, row.id)
+          return { row }
         })
+        if ('waitlisted' in result) return { waitlisted: result.waitlisted! }
         deps.onCreated?.()
-        return toEnrollment(row)
+        return { enrollment: toEnrollment(result.row) }
       } catch (error) {
-        if (isUniqueViolation(error)) throw errors.ENR_ERR_ALREADY_ENROLLED()
+        if (isUniqueViolation(error)) {
+          if ((error as { constraint?: string }).constraint === 'waitlist_entries_user_course_waiting_key') throw errors.ENR_ERR_ALREADY_WAITLISTED()
+          throw errors.ENR_ERR_ALREADY_ENROLLED()
+        }
         throw error
       }
     },
@@ -183,17 +224,23 @@ export function createEnrollmentService(deps: EnrollmentServiceDeps) {
       return toEnrollmentDetail(row, lessons)
     },
 
+    /** Drops the enrollment; the freed seat goes to the next waitlisted student in the same transaction. */
     async drop(actor: AuthUser, id: string) {
-      await db.transaction().execute(async (trx) => {
+      const promoted = await db.transaction().execute(async (trx) => {
+        const found = await repo.findEnrollment(trx, id)
+        if (!found || (found.userId !== actor.id && actor.role !== 'admin')) throw errors.ENR_ERR_ENROLLMENT_NOT_FOUND()
+        // Course row first, then the enrollment: the order enroll() takes its locks in.
+        const course = await courses.findCourseForUpdate(trx, found.courseId)
         const enrollment = await repo.findEnrollmentForUpdate(trx, id)
-        if (!enrollment || (enrollment.userId !== actor.id && actor.role !== 'admin')) throw errors.ENR_ERR_ENROLLMENT_NOT_FOUND()
+        if (!enrollment) throw errors.ENR_ERR_ENROLLMENT_NOT_FOUND()
         if (enrollment.status !== 'active') throw errors.ENR_ERR_NOT_ACTIVE(`The enrollment is ${enrollment.status}`)
         await repo.updateEnrollment(trx, id, { status: 'dropped', droppedAt: new Date() })
-        const course = await courses.findCourse(trx, enrollment.courseId)
         await enqueue(trx, createEvent('enrollment.dropped', {
           enrollmentId: id, userId: enrollment.userId, courseId: enrollment.courseId, ...(course ? { courseTitle: course.title } : {}),
         }, SOURCE))
+        return course ? promoteWaiting(trx, course) : 0
       })
+      for (let i = 0; i < promoted; i++) deps.onCreated?.()
     },
 
     /** assessment.graded: a pass is remembered, and the user's active enrollment completes if that was the last step. */
@@ -211,6 +258,7 @@ export function createEnrollmentService(deps: EnrollmentServiceDeps) {
     /** user.deleted: enrollments stay for the course statistics but no longer point at the person. */
     async anonymiseUser(trx: Transaction<Database>, userId: string) {
       await courses.deletePassesOfUser(trx, userId)
+      await waitlist.forgetUser(trx, userId)
       return repo.anonymiseEnrollmentsOfUser(trx, userId)
     },
   }
