@@ -20,6 +20,24 @@ export interface TelemetryOptions {
 export interface Telemetry { shutdown(): Promise<void> }
 
 const IGNORED_PATHS = new Set(['/metrics', '/health/live', '/health/ready'])
+const SECRET_PARAMS = /([?&](?:access_token|refresh_token|token)=)[^&#]*/gi
+
+/** Tokens in query strings (`?access_token=` on streams) must not reach Zipkin. */
+export function redactUrl(url: string): string {
+  return url.replace(SECRET_PARAMS, '$1REDACTED')
+}
+
+function redactSpanUrl(span: { setAttribute(key: string, value: string): unknown }, url: string | undefined, base?: string) {
+  if (!url || !SECRET_PARAMS.test(url)) return
+  SECRET_PARAMS.lastIndex = 0
+  const target = redactUrl(url)
+  span.setAttribute('http.target', target)
+  span.setAttribute('url.query', target.includes('?') ? target.slice(target.indexOf('?') + 1) : '')
+  if (base) {
+    span.setAttribute('http.url', base + target)
+    span.setAttribute('url.full', base + target)
+  }
+}
 
 /**
  * Starts the OpenTelemetry NodeSDK exporting to Zipkin, with spans for HTTP
@@ -44,8 +62,17 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) => IGNORED_PATHS.has((request.url ?? '').split('?')[0] ?? ''),
         ignoreOutgoingRequestHook: (request) => String(request.path ?? '').startsWith('/api/v2/spans'),
+        redactedQueryParams: ['access_token', 'refresh_token', 'token'],
+        redactedQueryParamsServer: ['access_token', 'refresh_token', 'token'],
+        requestHook: (span, request) => {
+          const url = 'url' in request ? request.url : (request as { path?: string }).path
+          const host = 'headers' in request && typeof request.headers === 'object' ? (request.headers as Record<string, unknown>).host : undefined
+          redactSpanUrl(span, url, host ? `http://${String(host)}` : undefined)
+        },
       }),
-      new UndiciInstrumentation(),
+      new UndiciInstrumentation({
+        requestHook: (span, request) => redactSpanUrl(span, request.path, request.origin),
+      }),
       new PgInstrumentation({ enhancedDatabaseReporting: false }),
       new IORedisInstrumentation(),
       new MongoDBInstrumentation(),
