@@ -9,7 +9,8 @@ import { Redis } from 'ioredis'
 import { MongoClient } from 'mongodb'
 import { uuidv7 } from 'uuidv7'
 import { migrate } from '../src/migrate.js'
-import { searchFieldsOf, searchKeysOf } from '../src/search/tokens.js'
+import { INDEXED, POSTINGS, searchIndexDocs } from '../src/search/index-store.js'
+import { searchFieldsOf } from '../src/search/tokens.js'
 
 const COURSES = 10_000
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10)
@@ -44,7 +45,7 @@ function course(i: number, instructorId: string) {
     _id: uuidv7(), title, titleKey: title.toLowerCase(), code: `B${suffix}${i}`.toUpperCase(), codeKey: `B${suffix}${i}`.toUpperCase(), description,
     categoryId: null, tags: [...new Set(tags)], difficultyLevel: pick(['beginner', 'intermediate', 'advanced'], i), durationHours: 10, price: i % 200,
     capacity: null, language: 'en', instructorId, status: 'published', version: 2, publishedVersion: 1, popularity: i % 97, modules, search,
-    searchKeys: searchKeysOf(search), createdAt: now, updatedAt: now, submittedAt: null, publishedAt: now, archivedAt: null, pendingVersion: null,
+    createdAt: now, updatedAt: now, submittedAt: null, publishedAt: now, archivedAt: null, pendingVersion: null,
   }
 }
 
@@ -103,11 +104,18 @@ async function main() {
     const started = Date.now()
     const instructors = Array.from({ length: 50 }, () => uuidv7())
     const ids: string[] = []
+    const postings = new Map<string, Record<string, number>>()
     for (let i = 0; i < COURSES; i += 500) {
       const batch = Array.from({ length: Math.min(500, COURSES - i) }, (_, k) => course(i + k, pick(instructors, i + k)))
       ids.push(...batch.map((b) => b._id))
       await db.collection('courses').insertMany(batch as never[])
+      const index = searchIndexDocs(batch)
+      // Whole posting documents per batch would overwrite each other's keys: merge per key instead.
+      for (const p of index.postings) postings.set(p._id, Object.assign(postings.get(p._id) ?? {}, p.p))
+      await db.collection(INDEXED).insertMany(index.indexed as never[])
     }
+    const postingDocs = [...postings].map(([_id, p]) => ({ _id, p }))
+    for (let i = 0; i < postingDocs.length; i += 500) await db.collection(POSTINGS).insertMany(postingDocs.slice(i, i + 500) as never[])
     console.log(`seeded ${COURSES} courses in ${((Date.now() - started) / 1000).toFixed(1)} s (db ${dbName})`)
 
     const cachedPort = 18_182

@@ -3,7 +3,11 @@ import type { CreateIndexesOptions, Db, IndexSpecification } from 'mongodb'
 import { CATEGORIES } from './categories/repository.js'
 import { CONTENT_BUCKET } from './content/repository.js'
 import { COURSES, VERSIONS } from './courses/repository.js'
+import { rebuildSearchIndex } from './search/index-store.js'
 import { INBOX } from './subscriptions/inbox.js'
+
+const MIGRATIONS = 'migrations'
+const SEARCH_INDEX_V1 = 'search-index-v1'
 
 type IndexSpec = { key: IndexSpecification; name: string } & CreateIndexesOptions
 
@@ -16,7 +20,6 @@ const INDEXES: Record<string, IndexSpec[]> = {
     { key: { instructorId: 1, _id: -1 }, name: 'instructor_newest' },
     { key: { categoryId: 1, _id: -1 }, name: 'category_newest' },
     { key: { tags: 1, _id: -1 }, name: 'tags_newest' },
-    { key: { searchKeys: 1 }, name: 'search_keys' },
   ],
   [VERSIONS]: [{ key: { courseId: 1, number: -1 }, name: 'course_number', unique: true }],
   [CATEGORIES]: [{ key: { nameKey: 1 }, name: 'name_unique', unique: true }],
@@ -36,21 +39,39 @@ async function indexNames(db: Db, collection: string): Promise<Set<string>> {
   }
 }
 
+export interface MigrateOptions {
+  /** Rebuild the search index even if it was built before (offline: no service writing meanwhile). */
+  rebuildSearch?: boolean
+}
+
 /**
  * Creates the indexes the service relies on, skipping those that exist (FerretDB
  * 1.24 drops the connection when createIndexes repeats an existing index on a
  * collection holding data). Only plain, unique, compound and multikey indexes:
- * the subset MongoDB 7, DocumentDB and FerretDB share.
+ * the subset MongoDB 7, DocumentDB and FerretDB share. Then builds the search
+ * index (`search_postings`) from the courses once — on the first run after the
+ * upgrade from `searchKeys`, whose index and field it removes — or again with
+ * `rebuildSearch`.
  *
  * @example
  * await migrate(db)
  */
-export async function migrate(db: Db): Promise<void> {
+export async function migrate(db: Db, opts: MigrateOptions = {}): Promise<void> {
   for (const [collection, specs] of Object.entries(INDEXES)) {
     const existing = await indexNames(db, collection)
     for (const { key, name, ...options } of specs) {
       if (!existing.has(name)) await db.collection(collection).createIndex(key, { name, ...options })
     }
   }
-  if (!(await indexNames(db, COURSES)).has('outbox_pending')) await createMongoOutboxIndexes(db, [COURSES])
+  const courseIndexes = await indexNames(db, COURSES)
+  if (!courseIndexes.has('outbox_pending')) await createMongoOutboxIndexes(db, [COURSES])
+  if (courseIndexes.has('search_keys')) await db.collection(COURSES).dropIndex('search_keys')
+  const migrations = db.collection<{ _id: string; at: Date; courses?: number; keys?: number }>(MIGRATIONS)
+  if (opts.rebuildSearch || !(await migrations.findOne({ _id: SEARCH_INDEX_V1 }))) {
+    if (await db.collection(COURSES).findOne({ searchKeys: { $exists: true } }, { projection: { _id: 1 } })) {
+      await db.collection(COURSES).updateMany({ searchKeys: { $exists: true } }, { $unset: { searchKeys: '' } })
+    }
+    const built = await rebuildSearchIndex(db)
+    await migrations.updateOne({ _id: SEARCH_INDEX_V1 }, { $set: { at: new Date(), ...built } }, { upsert: true })
+  }
 }

@@ -9,7 +9,7 @@ export const COURSES = 'courses'
 export const VERSIONS = 'course_versions'
 
 const INTERNAL = { pendingEvents: 0 } as const
-const SUMMARY = { ...INTERNAL, modules: 0, search: 0, searchKeys: 0, pendingVersion: 0 } as const
+const SUMMARY = { ...INTERNAL, modules: 0, search: 0, pendingVersion: 0 } as const
 
 
 const courses = (db: Db) => db.collection<CourseDoc>(COURSES)
@@ -51,17 +51,10 @@ export async function countCoursesInCategory(db: Db, categoryId: string): Promis
   return courses(db).countDocuments({ categoryId })
 }
 
-/** Search candidates: published courses holding every key, newest first, with only what ranking needs. */
-export async function findSearchCandidates(db: Db, keys: string[], limit: number): Promise<Array<Pick<CourseDoc, '_id' | 'search' | 'popularity'>>> {
-  return courses(db)
-    .find({ searchKeys: { $all: keys }, status: 'published' }, { projection: { _id: 1, search: 1, popularity: 1 } })
-    .sort({ _id: -1 })
-    .limit(limit)
-    .toArray() as Promise<Array<Pick<CourseDoc, '_id' | 'search' | 'popularity'>>>
-}
-
-export async function findCourseSummariesByIds(db: Db, ids: string[]): Promise<CourseDoc[]> {
-  return courses(db).find({ _id: { $in: ids } }, { projection: SUMMARY }).toArray() as Promise<CourseDoc[]>
+/** Published course summaries by id, one `_id` equality each (FerretDB 1.24 scans for `$in`); absent ones are left out. */
+export async function findPublishedSummariesByIds(db: Db, ids: string[]): Promise<CourseDoc[]> {
+  const docs = await Promise.all(ids.map((_id) => courses(db).findOne({ _id, status: 'published' }, { projection: SUMMARY })))
+  return docs.filter((d): d is CourseDoc => d !== null)
 }
 
 /** Copies a pending published state into `course_versions` (idempotent), then clears it from the course. */

@@ -5,8 +5,10 @@ import type { CachedCourse } from '../cache/course-cache.js'
 import * as categories from '../categories/service.js'
 import { purgeCourseContent } from '../content/service.js'
 import { errors } from '../errors.js'
+import { LockTimeoutError, withLock } from '../locks.js'
 import { eventsForChange } from '../events/course-events.js'
-import { searchFieldsOf, searchKeysOf } from '../search/tokens.js'
+import { reindexCourse } from '../search/index-store.js'
+import { searchFieldsOf } from '../search/tokens.js'
 import type { Actor, ServiceDeps } from '../service-deps.js'
 import * as repo from './repository.js'
 import type { CloneCourse, Course, CourseListQuery, CourseSummary, CreateCourse, UpdateCourse } from './schemas.js'
@@ -49,7 +51,7 @@ function entryOf(doc: CourseDoc, json: string): CachedCourse {
 }
 
 function snapshotOf(doc: CourseDoc): CourseSnapshot {
-  const { _id, codeKey: _c, titleKey: _t, search: _s, searchKeys: _k, pendingVersion: _v, pendingEvents: _p, ...rest } = doc
+  const { _id, codeKey: _c, titleKey: _t, search: _s, pendingVersion: _v, pendingEvents: _p, ...rest } = doc
   return { ...rest, id: _id }
 }
 
@@ -103,7 +105,7 @@ async function assertCategory(deps: ServiceDeps, categoryId: string | null | und
 
 function withDerived(doc: CourseDoc): CourseDoc {
   const search = searchFieldsOf(doc)
-  return { ...doc, codeKey: doc.code.toUpperCase(), titleKey: doc.title.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase(), search, searchKeys: searchKeysOf(search) }
+  return { ...doc, codeKey: doc.code.toUpperCase(), titleKey: doc.title.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase(), search }
 }
 
 /** After a committed write: copy the version, refresh the caches, wake the relay. */
@@ -112,6 +114,8 @@ async function afterCommit(deps: ServiceDeps, doc: CourseDoc, hadEvents: boolean
     await repo.flushPendingVersion(deps.db, doc).catch((err) => deps.log.warn({ err, courseId: doc._id }, 'version copy deferred'))
     doc = { ...doc, pendingVersion: null }
   }
+  // Before the lists' generation moves, so no search cached after it can miss this change.
+  await reindexCourse(deps.db, doc._id).catch((err) => deps.log.error({ err, courseId: doc._id }, 'search index not updated; run migrate --rebuild-search'))
   await Promise.all([
     deps.cache.putVersioned(deps.cache.courseKey(doc._id), entryOf(doc, JSON.stringify(toCourse(doc)))),
     deps.cache.putVersioned(deps.cache.outlineKey(doc._id), entryOf(doc, JSON.stringify({ courseId: doc._id, version: doc.version, modules: doc.modules }))),
@@ -125,7 +129,7 @@ async function afterCommit(deps: ServiceDeps, doc: CourseDoc, hadEvents: boolean
  * its events (outbox) and, when the result is published, a new immutable
  * version — all in one document write. False on a version race.
  */
-async function commit(deps: ServiceDeps, actor: Actor, before: CourseDoc, change: (doc: CourseDoc) => CourseDoc): Promise<CourseDoc | false> {
+async function commit(deps: ServiceDeps, actor: Actor, before: CourseDoc, change: (doc: CourseDoc) => CourseDoc): Promise<{ after: CourseDoc; hadEvents: boolean } | false> {
   const now = new Date()
   let after = withDerived({ ...change(structuredClone(before)), version: before.version + 1, updatedAt: now })
   if (after.status === 'published') {
@@ -140,8 +144,7 @@ async function commit(deps: ServiceDeps, actor: Actor, before: CourseDoc, change
     if (repo.isDuplicateKey(err)) throw errors.COURSE_ERR_CODE_TAKEN()
     throw err
   }
-  await afterCommit(deps, after, events.length > 0)
-  return after
+  return { after, hadEvents: events.length > 0 }
 }
 
 export interface MutateOptions {
@@ -163,16 +166,37 @@ export async function mutateCourse(
   opts: MutateOptions = {},
 ): Promise<CourseDoc> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const before = await repo.findCourse(deps.db, id)
-    if (!before || !canRead(actor, before)) throw errors.COURSE_ERR_NOT_FOUND()
-    if (!canEdit(actor, before)) throw errors.COURSE_ERR_NOT_OWNER()
-    if (opts.expectedVersion !== undefined && opts.expectedVersion !== before.version) throw kitErrors.KIT_ERR_PRECONDITION_FAILED()
-    if (before.status === 'archived' && !opts.allowArchived) throw errors.COURSE_ERR_ARCHIVED()
-    const after = await commit(deps, actor, before, change)
-    if (after) return after
+    const committed = await courseLocked(deps, id, async () => {
+      const before = await repo.findCourse(deps.db, id)
+      if (!before || !canRead(actor, before)) throw errors.COURSE_ERR_NOT_FOUND()
+      if (!canEdit(actor, before)) throw errors.COURSE_ERR_NOT_OWNER()
+      if (opts.expectedVersion !== undefined && opts.expectedVersion !== before.version) throw kitErrors.KIT_ERR_PRECONDITION_FAILED()
+      if (before.status === 'archived' && !opts.allowArchived) throw errors.COURSE_ERR_ARCHIVED()
+      return commit(deps, actor, before, change)
+    })
+    if (committed) {
+      await afterCommit(deps, committed.after, committed.hadEvents)
+      return committed.after
+    }
     if (opts.expectedVersion !== undefined) throw kitErrors.KIT_ERR_PRECONDITION_FAILED()
   }
   throw errors.COURSE_ERR_VERSION_CONFLICT()
+}
+
+/**
+ * Runs a course's read-check-write under its lock document. The version guard
+ * alone (`updateOne({_id, version})`) is atomic on MongoDB and DocumentDB, but
+ * FerretDB 1.x runs an update as a read then a write, so ten writers with the
+ * same version all "match"; the lock serialises them there. 409 when the lock
+ * stays busy past its wait.
+ */
+async function courseLocked<T>(deps: ServiceDeps, id: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await withLock(deps.db, `course:${id}`, fn)
+  } catch (err) {
+    if (err instanceof LockTimeoutError) throw errors.COURSE_ERR_VERSION_CONFLICT()
+    throw err
+  }
 }
 
 export async function createCourse(deps: ServiceDeps, actor: NonNullable<Actor>, input: CreateCourse): Promise<CourseDoc> {
@@ -199,7 +223,6 @@ export async function createCourse(deps: ServiceDeps, actor: NonNullable<Actor>,
     popularity: 0,
     modules: [],
     search: { title: [], tags: [], lessons: [], description: [] },
-    searchKeys: [],
     createdAt: now,
     updatedAt: now,
     submittedAt: null,
@@ -263,8 +286,9 @@ export async function removeCourse(deps: ServiceDeps, actor: Actor, id: string):
   if (!doc || !canRead(actor, doc)) throw errors.COURSE_ERR_NOT_FOUND()
   if (!canEdit(actor, doc)) throw errors.COURSE_ERR_NOT_OWNER()
   if (doc.publishedVersion === 0 && (doc.status === 'draft' || doc.status === 'in_review')) {
-    if (!(await repo.deleteCourse(deps.db, id, doc.version))) throw errors.COURSE_ERR_VERSION_CONFLICT()
+    if (!(await courseLocked(deps, id, () => repo.deleteCourse(deps.db, id, doc.version)))) throw errors.COURSE_ERR_VERSION_CONFLICT()
     await deps.cache.forget(id)
+    await reindexCourse(deps.db, id)
     await deps.cache.invalidateLists()
     await purgeCourseContent(deps, id)
     return 'deleted'
@@ -395,11 +419,7 @@ export async function countCoursesUsingCategory(deps: ServiceDeps, categoryId: s
   return repo.countCoursesInCategory(deps.db, categoryId)
 }
 
-/** Search candidates (published, holding every key) for the search feature. */
-export async function searchCandidates(deps: ServiceDeps, keys: string[], limit: number) {
-  return repo.findSearchCandidates(deps.db, keys, limit)
-}
-
-export async function summariesByIds(deps: ServiceDeps, ids: string[]): Promise<CourseSummary[]> {
-  return ids.length === 0 ? [] : (await repo.findCourseSummariesByIds(deps.db, ids)).map(toSummary)
+/** Summaries of the published courses among `ids` (one `_id` lookup each: FerretDB scans for `$in`). */
+export async function publishedSummariesByIds(deps: ServiceDeps, ids: string[]): Promise<CourseSummary[]> {
+  return (await repo.findPublishedSummariesByIds(deps.db, ids)).map(toSummary)
 }

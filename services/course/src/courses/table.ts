@@ -40,7 +40,7 @@ export interface PendingVersion {
 }
 
 /** What a version stores: the course as the API showed it, with its outline. */
-export type CourseSnapshot = Omit<CourseDoc, '_id' | 'codeKey' | 'titleKey' | 'search' | 'searchKeys' | 'pendingVersion' | 'pendingEvents'> & { id: string }
+export type CourseSnapshot = Omit<CourseDoc, '_id' | 'codeKey' | 'titleKey' | 'search' | 'pendingVersion' | 'pendingEvents'> & { id: string }
 
 /** One document per course in `courses`; modules and lessons are embedded (one atomic write per change). */
 export interface CourseDoc extends OutboxFields {
@@ -64,7 +64,6 @@ export interface CourseDoc extends OutboxFields {
   popularity: number
   modules: ModuleDoc[]
   search: SearchFields
-  searchKeys: string[]
   createdAt: Date
   updatedAt: Date
   submittedAt: Date | null

@@ -1,28 +1,40 @@
 import { decodeCursor, encodeCursor } from '@lms/kit'
-import { searchCandidates, summariesByIds } from '../courses/service.js'
+import { publishedSummariesByIds } from '../courses/service.js'
 import type { ServiceDeps } from '../service-deps.js'
+import { findPostings } from './index-store.js'
 import type { SearchQuery } from './schemas.js'
-import { indexKeyOf, queryTerms, scoreOf } from './tokens.js'
-
-/** How many index hits are ranked per query; beyond it the newest win. */
-export const CANDIDATE_LIMIT = 500
+import { indexKeysOf, queryTerms } from './tokens.js'
 
 /**
  * Relevance-ranked search over published courses: every query word must match
  * a word (or a word's start) of the title, tags, module/lesson titles or
- * description; ranking weighs where and how well it matched. Uses the
- * `searchKeys` multikey index, no `$text`.
+ * description; ranking weighs where and how well it matched. Reads one posting
+ * document per query word from the inverted index (`search_postings`, looked
+ * up by `_id`), intersects them in the service and sums the stored weights;
+ * ties go to the newest course. No `$text`, no scans.
  */
 export async function searchCourses(deps: ServiceDeps, query: SearchQuery) {
   const terms = queryTerms(query.q)
   if (terms.length === 0) return { items: [], nextCursor: null }
   const offset = decodeCursor<[number]>(query.cursor)?.[0] ?? 0
-  const candidates = await searchCandidates(deps, terms.map(indexKeyOf), CANDIDATE_LIMIT)
-  const ranked = candidates
-    .map((c) => ({ id: c._id, score: scoreOf(c.search, terms), popularity: c.popularity }))
-    .sort((a, b) => b.score - a.score || b.popularity - a.popularity || (a.id < b.id ? 1 : -1))
+  const found = await findPostings(deps.db, [...new Set(terms.flatMap(indexKeysOf))])
+  // Per term: the term's own key wins over the shorter prefix key of a very long term.
+  const perTerm = terms.map((term) => Object.assign({}, ...indexKeysOf(term).reverse().map((k) => found.get(k) ?? {})) as Record<string, number>)
+  perTerm.sort((a, b) => Object.keys(a).length - Object.keys(b).length)
+  const [smallest, ...rest] = perTerm
+  const ranked: Array<{ id: string; score: number }> = []
+  for (const [id, weight] of Object.entries(smallest ?? {})) {
+    let score = weight
+    for (const p of rest) {
+      const w = p[id]
+      if (w === undefined) { score = -1; break }
+      score += w
+    }
+    if (score > 0) ranked.push({ id, score })
+  }
+  ranked.sort((a, b) => b.score - a.score || (a.id < b.id ? 1 : -1))
   const slice = ranked.slice(offset, offset + query.limit)
-  const byId = new Map((await summariesByIds(deps, slice.map((r) => r.id))).map((s) => [s.id, s]))
+  const byId = new Map((await publishedSummariesByIds(deps, slice.map((r) => r.id))).map((s) => [s.id, s]))
   const items = slice.flatMap((r) => {
     const course = byId.get(r.id)
     return course ? [{ ...course, score: r.score }] : []

@@ -24,18 +24,30 @@ export function searchFieldsOf(course: { title: string; description: string; tag
   }
 }
 
+const WEIGHTS: Record<keyof SearchFields, number> = { title: 8, tags: 5, lessons: 3, description: 1 }
+const FIELDS = Object.keys(WEIGHTS) as Array<keyof SearchFields>
+
 /**
- * The indexed keys: every token and each of its prefixes from 2 characters, so
- * type-ahead (`pyth`) and whole words hit the same multikey index with `$all`.
+ * The inverted-index entries of a course: for every key (each token, and each
+ * of its prefixes of 2–15 characters) the relevance a query term equal to that
+ * key earns: per field, an exact word counts twice a prefix, weighted title ×8,
+ * tags ×5, module/lesson titles ×3, description ×1 (the sum over fields).
  */
-export function searchKeysOf(fields: SearchFields): string[] {
-  const keys = new Set<string>()
-  for (const token of [...fields.title, ...fields.tags, ...fields.lessons, ...fields.description]) {
-    if (token.length < MIN_PREFIX) continue
-    for (let n = MIN_PREFIX; n <= Math.min(token.length, MAX_PREFIX); n++) keys.add(token.slice(0, n))
-    keys.add(token)
+export function postingsOf(fields: SearchFields): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const field of FIELDS) {
+    const level = new Map<string, number>()
+    for (const token of fields[field]) {
+      if (token.length < MIN_PREFIX) continue
+      for (let n = MIN_PREFIX; n <= Math.min(token.length, MAX_PREFIX); n++) {
+        const key = token.slice(0, n)
+        if ((level.get(key) ?? 0) < 1) level.set(key, 1)
+      }
+      level.set(token, 2)
+    }
+    for (const [key, l] of level) out[key] = (out[key] ?? 0) + l * WEIGHTS[field]
   }
-  return [...keys]
+  return out
 }
 
 /** The query's terms (words of 2+ characters, folded). */
@@ -43,28 +55,11 @@ export function queryTerms(q: string): string[] {
   return unique(tokenize(q).filter((t) => t.length >= MIN_PREFIX))
 }
 
-/** The index key of a term: terms longer than the longest stored prefix are cut to it. */
-export function indexKeyOf(term: string): string {
-  return term.slice(0, MAX_PREFIX)
-}
-
-const WEIGHTS: Record<keyof SearchFields, number> = { title: 8, tags: 5, lessons: 3, description: 1 }
-
 /**
- * Relevance of a candidate: per term and field, an exact word scores twice a
- * prefix match, weighted title > tags > lesson titles > description.
+ * The index keys to try for a term, best first: the term itself (a word or a
+ * stored prefix); for terms longer than the longest stored prefix also that
+ * prefix, which matches any word starting with it (scored as such).
  */
-export function scoreOf(fields: SearchFields, terms: string[]): number {
-  let score = 0
-  for (const term of terms) {
-    for (const field of Object.keys(WEIGHTS) as Array<keyof SearchFields>) {
-      let best = 0
-      for (const token of fields[field]) {
-        if (token === term) { best = 2; break }
-        if (best === 0 && token.startsWith(term)) best = 1
-      }
-      score += best * WEIGHTS[field]
-    }
-  }
-  return score
+export function indexKeysOf(term: string): string[] {
+  return term.length > MAX_PREFIX ? [term, term.slice(0, MAX_PREFIX)] : [term]
 }
