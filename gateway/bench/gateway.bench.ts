@@ -1,54 +1,15 @@
-// Gateway overhead: the same requests through the gateway and straight to the
-// user service, one process per core where the machine allows, loopback only.
-// Run: npx tsx --conditions=@lms/source gateway/bench/gateway.bench.ts
-import { generateSigningKey, randomName, signTestToken, testEnv } from '@lms/kit/testing'
+// Gateway overhead: the same requests through the gateway and straight to the real user service
+// (scripts/bench/stack.ts: fresh schema, vhost and Redis prefix; servers on core 1, this load
+// generator on core 0), for an authenticated profile read and a public route. Stops by itself.
+// Run: node --import tsx --conditions=@lms/source gateway/bench/gateway.bench.ts
 import autocannon from 'autocannon'
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { randomUUID } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
-import { fileURLToPath } from 'node:url'
-import { Redis } from 'ioredis'
 import { Pool } from 'undici'
+import { LOADGEN_CORE, SERVER_CORE, cpuMicros, loadAverage, pinLoadGenerator, startStack } from '../../scripts/bench/stack.js'
 
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32)
-const GATEWAY_PORT = 18_480
-const USER_PORT = 18_481
-const root = fileURLToPath(new URL('../../', import.meta.url))
 const cores = availableParallelism()
-const LOADGEN_CORE = '0'
-const SERVER_CORES = cores > 2 ? ['1', '2'] : ['1', '1']
-
-function pin(core: string, pid: number) {
-  try { execFileSync('taskset', ['-pc', core, String(pid)], { stdio: 'ignore' }) } catch { /* taskset missing: unpinned */ }
-}
-
-function start(name: string, script: string, env: Record<string, string>, core: string): ChildProcess {
-  const child = spawn('taskset', ['-c', core, process.execPath, '--import', 'tsx', '--conditions=@lms/source', script], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  child.stderr!.on('data', (chunk) => process.stderr.write(`[${name}] ${chunk}`))
-  return child
-}
-
-async function waitFor(url: string) {
-  const deadline = Date.now() + 30_000
-  while (Date.now() < deadline) {
-    try { if ((await fetch(url)).ok) return } catch { /* not yet */ }
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-  throw new Error(`${url} did not come up`)
-}
-
-function cpuMicros(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  const ticks = Number(fields[11]) + Number(fields[12])
-  return (ticks / 100) * 1e6
-}
-
 /** `cpuPerRequestUs` is the server process's: the gateway's through it, the user service's directly. */
 interface Run { rps: number; p50: number; p99: number; requests: number; errors: number; cpuPerRequestUs?: number }
 
@@ -96,42 +57,18 @@ async function pacedLatency(origin: string, path: string, headers: Record<string
 const fmt = (n: number, digits = 0) => n.toFixed(digits).padStart(9)
 
 async function main() {
-  pin(LOADGEN_CORE, process.pid)
-  const { redisUrl } = await testEnv()
-  const redis = new Redis(redisUrl)
-  const prefix = `${randomName('gwbench')}:`
-  const key = generateSigningKey()
-  const children: ChildProcess[] = []
-  const stop = async () => {
-    for (const child of children) child.kill('SIGTERM')
-    const keys = await redis.keys(`${prefix}*`)
-    if (keys.length) await redis.del(...keys)
-    await redis.quit()
-  }
+  pinLoadGenerator()
+  const stack = await startStack()
   try {
-    const sessionKeyPrefix = `${prefix}session:`
-    const user = start('user', 'gateway/bench/user-stand-in.ts', {
-      PORT: String(USER_PORT), REDIS_URL: redisUrl, SESSION_KEY_PREFIX: sessionKeyPrefix, BENCH_JWKS: JSON.stringify({ keys: [key.publicJwk] }),
-    }, SERVER_CORES[1]!)
-    const gateway = start('gateway', 'gateway/src/server.ts', {
-      PORT: String(GATEWAY_PORT), HOST: '127.0.0.1', LOG_LEVEL: process.env.BENCH_GATEWAY_LOG_LEVEL ?? 'warn', REDIS_URL: redisUrl,
-      REDIS_KEY_PREFIX: prefix, SESSION_KEY_PREFIX: sessionKeyPrefix, UPSTREAM_USER_URL: `http://127.0.0.1:${USER_PORT}`,
-      RATE_LIMIT_MAX: '100000000', ZIPKIN_URL: '',
-    }, SERVER_CORES[0]!)
-    children.push(user, gateway)
-    await waitFor(`http://127.0.0.1:${USER_PORT}/.well-known/jwks.json`)
-    await waitFor(`http://127.0.0.1:${GATEWAY_PORT}/health/live`)
-
-    // "Register" a user: a live session in Redis and its access token, as the user service would issue.
-    const sid = randomUUID()
-    await redis.set(sessionKeyPrefix + sid, 'bench', 'EX', 3600)
-    const token = signTestToken(key, { sub: randomUUID(), role: 'student', sid })
-    const auth = { authorization: `Bearer ${token}` }
-    const gw = `http://127.0.0.1:${GATEWAY_PORT}`
-    const direct = `http://127.0.0.1:${USER_PORT}`
+    const [student] = await stack.registerUsers(1)
+    const auth = { authorization: student!.authorization }
+    const gateway = { pid: stack.pids.gateway! }
+    const user = { pid: stack.pids.user! }
+    const gw = stack.gatewayUrl
+    const direct = stack.urls.user!
     for (const base of [gw, direct]) await autocannon({ url: `${base}/api/v1/users/profile`, headers: auth, connections: CONNECTIONS, duration: 2 })
 
-    console.log(`gateway bench: ${cores} cores, load generator on core ${LOADGEN_CORE}, gateway on ${SERVER_CORES[0]}, user on ${SERVER_CORES[1]}; ${CONNECTIONS} connections, ${DURATION}s per run; user upstream: stand-in`)
+    console.log(`gateway bench: ${cores} cores, load generator on core ${LOADGEN_CORE}, gateway and user service on core ${SERVER_CORE}; ${CONNECTIONS} connections, ${DURATION}s per run; user upstream: the real user service (PostgreSQL profile read)`)
     const runs = {
       profileGateway: await load(`${gw}/api/v1/users/profile`, auth, gateway.pid),
       profileDirect: await load(`${direct}/api/v1/users/profile`, auth, user.pid),
@@ -144,7 +81,7 @@ async function main() {
     }
     console.log(`\ngateway/direct throughput: profile ${(runs.profileGateway.rps / runs.profileDirect.rps).toFixed(2)} (target ≥ 0.5), jwks ${(runs.jwksGateway.rps / runs.jwksDirect.rps).toFixed(2)}`)
     console.log(`gateway CPU per authenticated request: ${runs.profileGateway.cpuPerRequestUs!.toFixed(1)} µs (target ≤ 100); per public request: ${runs.jwksGateway.cpuPerRequestUs!.toFixed(1)} µs`)
-    console.log(`load average during the run: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} on ${cores} cores`)
+    console.log(`load average during the run: ${loadAverage()}`)
 
     const rate = Math.max(100, Math.floor(runs.profileGateway.rps / 2))
     const seconds = Math.max(3, Math.floor(DURATION / 2))
@@ -153,7 +90,7 @@ async function main() {
     console.log(`\nadded latency at ${rate} req/s (half the gateway's saturated rate): p50 ${((viaGateway.p50 - straight.p50) / 1000).toFixed(3)} ms (target ≤ 0.3), p99 ${((viaGateway.p99 - straight.p99) / 1000).toFixed(3)} ms (target ≤ 2)`)
     console.log(`  through gateway p50 ${(viaGateway.p50 / 1000).toFixed(3)} ms p99 ${(viaGateway.p99 / 1000).toFixed(3)} ms; direct p50 ${(straight.p50 / 1000).toFixed(3)} ms p99 ${(straight.p99 / 1000).toFixed(3)} ms`)
   } finally {
-    await stop()
+    await stack.stop()
   }
 }
 

@@ -1,0 +1,343 @@
+/**
+ * The benchmark harness: the real services and the gateway as child processes on loopback, each
+ * with a fresh PostgreSQL schema and role, its own RabbitMQ vhost (created through the management
+ * API and deleted after) and a random gateway Redis key prefix; servers pinned to core 1 and the
+ * load generator to core 0 with `taskset` where it exists. Everything stops at the end, also on
+ * SIGINT/SIGTERM.
+ *
+ * @example
+ * const stack = await startStack({ services: ['enrollment'] })
+ * try {
+ *   const [student] = await stack.registerUsers(1)
+ *   await stack.publishCourse(courseSnapshot({ capacity: 50 }))
+ * } finally {
+ *   await stack.stop()
+ * }
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { randomBytes, randomUUID } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { availableParallelism, cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { AmqpConnection, EventPublisher, createEvent, type EventData, type EventType } from '@lms/events'
+import { createPostgres, createRedis } from '@lms/kit'
+import { createTestDatabase, generateSigningKey, signTestToken, testEnv, type TestSigningKey } from '@lms/kit/testing'
+
+export type ServiceName = 'user' | 'enrollment' | 'assessment' | 'notification'
+
+const root = fileURLToPath(new URL('../../', import.meta.url))
+const SERVICE_DIRS: Record<ServiceName, string> = {
+  user: 'services/user', enrollment: 'services/enrollment', assessment: 'services/assessment', notification: 'services/notification',
+}
+const UPSTREAM_VARS: Record<ServiceName, string> = {
+  user: 'UPSTREAM_USER_URL', enrollment: 'UPSTREAM_ENROLLMENT_URL', assessment: 'UPSTREAM_ASSESSMENT_URL', notification: 'UPSTREAM_NOTIFICATION_URL',
+}
+/** The core servers run on and the one the load generator runs on (the same on a 1-core machine). */
+export const SERVER_CORE = availableParallelism() > 1 ? '1' : '0'
+export const LOADGEN_CORE = '0'
+const hasTaskset = spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status === 0
+
+export interface StackOptions {
+  /** Services besides the user service (always started). */
+  services?: Array<Exclude<ServiceName, 'user'>>
+  /** Extra env per service or for the gateway. */
+  env?: Partial<Record<ServiceName | 'gateway', Record<string, string>>>
+  logLevel?: string
+}
+
+export interface BenchUser { id: string; email: string; password: string; role: string; accessToken: string; authorization: string; sid: string }
+
+export interface Stack {
+  gatewayUrl: string
+  /** Each started service's own URL (for direct comparisons). */
+  urls: Partial<Record<ServiceName, string>>
+  pids: Partial<Record<ServiceName | 'gateway', number>>
+  /** The admin created from ADMIN_EMAIL/ADMIN_PASSWORD, logged in through the gateway. */
+  admin: BenchUser
+  /** Registers students through the gateway (`POST /api/v1/auth/register`), `concurrency` at a time. */
+  registerUsers(count: number, concurrency?: number): Promise<BenchUser[]>
+  /**
+   * Students without the bcrypt cost of registering: a `user.registered` event on the stack's vhost
+   * (so consumers learn them), a live session in Redis and an access token signed with the user
+   * service's own key — what register would have produced. For thousands of users.
+   */
+  mintUsers(count: number): Promise<BenchUser[]>
+  /** Publishes an event on the stack's vhost, as its producer's outbox relay would. */
+  publish<T extends EventType>(type: T, data: EventData<T>, source: string): Promise<void>
+  /** Publishes `course.published` (as the course service would) and returns the snapshot. */
+  publishCourse(overrides?: Partial<EventData<'course.published'>> & { lessons?: number }): Promise<EventData<'course.published'> & { lessonIds: string[] }>
+  /** A Kysely handle on a started service's own schema (as that service's role) for readiness polls. */
+  database(service: ServiceName): ReturnType<typeof createPostgres<any>>
+  stop(): Promise<void>
+}
+
+/** Pins this process (the load generator) to its core. */
+export function pinLoadGenerator() {
+  if (hasTaskset) spawnSync('taskset', ['-pc', LOADGEN_CORE, String(process.pid)], { stdio: 'ignore' })
+}
+
+/** User + system CPU time of a process so far, in microseconds (Linux /proc). */
+export function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return ((Number(fields[11]) + Number(fields[12])) / 100) * 1e6
+}
+
+/** Resident set size of a process, in bytes. */
+export function rssBytes(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))
+  return Number(line?.split(/\s+/)[1] ?? 0) * 1024
+}
+
+export function loadAverage() {
+  // cpus(), not availableParallelism(): the latter shrinks to 1 once this process is pinned.
+  return `${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} on ${cpus().length} cores`
+}
+
+export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe()
+      if (value) return value
+    } catch { /* not yet */ }
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  throw new Error(`${what} within ${timeoutMs / 1000}s`)
+}
+
+/** A UUIDv7 (time-ordered), as every id in the platform is; scripts/ has no uuidv7 dependency of its own. */
+export function uuidv7(): string {
+  const bytes = randomBytes(16)
+  bytes.writeUIntBE(Date.now(), 0, 6)
+  bytes[6] = (bytes[6]! & 0x0f) | 0x70
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80
+  const hex = bytes.toString('hex')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+function managementApi(base: string) {
+  const url = new URL(base)
+  const auth = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`
+  const origin = `${url.protocol}//${url.host}`
+  return async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${origin}/api${path}`, {
+      method, headers: { authorization: auth, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}),
+    })
+    if (!res.ok && !(method === 'DELETE' && res.status === 404)) throw new Error(`RabbitMQ management ${method} ${path}: ${res.status}`)
+  }
+}
+
+function decodeClaims(token: string): { sub: string; sid: string; role: string } {
+  return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString())
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const env = await testEnv()
+  const managementUrl = process.env.RABBITMQ_MANAGEMENT_URL
+  if (!managementUrl) throw new Error('RABBITMQ_MANAGEMENT_URL is not set (source .lms/infra.env)')
+  const services: ServiceName[] = ['user', ...(options.services ?? [])]
+  const cleanups: Array<() => unknown> = []
+  const children = new Map<string, ChildProcess>()
+  const sessionKeys = new Set<string>()
+  const redis = createRedis(env.redisUrl, 'bench-harness')
+  const suffix = randomBytes(4).toString('hex')
+  const gatewayPrefix = `bench_${suffix}:`
+  let stopped = false
+
+  const stop = async () => {
+    if (stopped) return
+    stopped = true
+    await Promise.all([...children.values()].map((child) => new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve()
+      const kill = setTimeout(() => child.kill('SIGKILL'), 15_000)
+      child.once('exit', () => { clearTimeout(kill); resolve() })
+      child.kill('SIGTERM')
+    })))
+    for (const fn of cleanups.reverse()) {
+      try { await fn() } catch (error) { console.error('bench cleanup:', (error as Error).message) }
+    }
+    const keys = await redis.keys(`${gatewayPrefix}*`)
+    for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500))
+    const sessions = [...sessionKeys]
+    for (let i = 0; i < sessions.length; i += 500) await redis.del(...sessions.slice(i, i + 500))
+    redis.disconnect()
+  }
+  const onSignal = () => { void stop().finally(() => process.exit(130)) }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  cleanups.push(() => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal) })
+
+  try {
+    const vhost = `lms_bench_${suffix}`
+    const management = managementApi(managementUrl)
+    const amqpUser = decodeURIComponent(new URL(env.amqpUrl).username || 'guest')
+    await management('PUT', `/vhosts/${vhost}`)
+    cleanups.push(() => management('DELETE', `/vhosts/${vhost}`))
+    await management('PUT', `/permissions/${vhost}/${encodeURIComponent(amqpUser)}`, { configure: '.*', write: '.*', read: '.*' })
+    const amqp = new URL(env.amqpUrl)
+    amqp.pathname = `/${vhost}`
+    const amqpUrl = amqp.toString()
+
+    const keyDir = mkdtempSync(join(tmpdir(), 'lms-bench-'))
+    cleanups.push(() => rmSync(keyDir, { recursive: true, force: true }))
+    const signing = generateSigningKey()
+    const keyFile = join(keyDir, 'jwt-signing.pem')
+    writeFileSync(keyFile, signing.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 })
+
+    const ports = Object.fromEntries(await Promise.all([...services, 'gateway' as const].map(async (s) => [s, await freePort()] as const))) as Record<ServiceName | 'gateway', number>
+    const urls: Partial<Record<ServiceName, string>> = {}
+    const pids: Partial<Record<ServiceName | 'gateway', number>> = {}
+    const databases = new Map<ServiceName, { url: string; schema: string }>()
+    const adminPassword = randomBytes(12).toString('base64url')
+    const admin = { email: `admin-${suffix}@bench.test`, password: adminPassword }
+    const jwksUrl = `http://127.0.0.1:${ports.user}/.well-known/jwks.json`
+    const logLevel = options.logLevel ?? process.env.BENCH_LOG_LEVEL ?? 'warn'
+    const baseEnv: Record<string, string> = { ...(process.env as Record<string, string>) }
+    delete baseEnv.ZIPKIN_URL
+    if (process.env.BENCH_TRACING === '1' && process.env.ZIPKIN_URL) baseEnv.ZIPKIN_URL = process.env.ZIPKIN_URL
+
+    const start = (name: ServiceName | 'gateway', dir: string, extra: Record<string, string>) => {
+      const args = [process.execPath, '--import', 'tsx', '--conditions=@lms/source', 'src/server.ts']
+      const child = hasTaskset
+        ? spawn('taskset', ['-c', SERVER_CORE, ...args], { cwd: join(root, dir), env: { ...baseEnv, ...extra }, stdio: ['ignore', 'ignore', 'pipe'] })
+        : spawn(args[0]!, args.slice(1), { cwd: join(root, dir), env: { ...baseEnv, ...extra }, stdio: ['ignore', 'ignore', 'pipe'] })
+      child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`[${name}] ${chunk}`))
+      child.once('exit', (code, signal) => { if (!stopped) console.error(`[${name}] exited early (${code ?? signal})`) })
+      children.set(name, child)
+      pids[name] = child.pid!
+    }
+    const ready = (name: string, port: number) => waitUntil(`${name} was not ready on :${port}`, async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok)
+
+    for (const service of services) {
+      const database = await createTestDatabase({ teardown: (fn) => cleanups.push(fn) }, `bench_${service.slice(0, 4)}`)
+      databases.set(service, database)
+      const extra: Record<string, string> = {
+        HOST: '127.0.0.1', PORT: String(ports[service]), LOG_LEVEL: logLevel, MIGRATE_ON_START: 'true',
+        DATABASE_URL: database.url, DATABASE_SCHEMA: database.schema, DATABASE_POOL_MAX: '20',
+        REDIS_URL: env.redisUrl, AMQP_URL: amqpUrl, JWKS_URL: jwksUrl, JWT_ISSUER: 'lms-user-service', JWT_AUDIENCE: 'lms',
+        SESSION_KEY_PREFIX: 'session:',
+      }
+      if (service === 'user') {
+        Object.assign(extra, {
+          JWT_PRIVATE_KEY_FILES: keyFile, ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password,
+          BCRYPT_COST: '10', REFRESH_TOKEN_TTL_SECONDS: '3600',
+        })
+      }
+      if (service === 'notification') Object.assign(extra, { SMTP_URL: 'smtp://127.0.0.1:9', EMAIL_POLL_MS: '60000' })
+      start(service, SERVICE_DIRS[service], { ...extra, ...options.env?.[service] })
+      urls[service] = `http://127.0.0.1:${ports[service]}`
+      if (service === 'user') await ready('user', ports.user)
+    }
+    await Promise.all(services.map((s) => ready(s, ports[s])))
+
+    const closedPort = await freePort()
+    const upstreams = Object.fromEntries((Object.keys(UPSTREAM_VARS) as ServiceName[]).map((s) => [
+      UPSTREAM_VARS[s], `http://127.0.0.1:${services.includes(s) ? ports[s] : closedPort}`,
+    ]))
+    start('gateway', 'gateway', {
+      HOST: '127.0.0.1', PORT: String(ports.gateway), LOG_LEVEL: logLevel, REDIS_URL: env.redisUrl, REDIS_KEY_PREFIX: gatewayPrefix,
+      SESSION_KEY_PREFIX: 'session:', JWKS_URL: jwksUrl, JWT_ISSUER: 'lms-user-service', JWT_AUDIENCE: 'lms',
+      RATE_LIMIT_MAX: '100000000', RATE_LIMIT_AUTH_MAX: '100000000', ...upstreams, ...options.env?.gateway,
+    })
+    await ready('gateway', ports.gateway)
+    const gatewayUrl = `http://127.0.0.1:${ports.gateway}`
+
+    const connection = new AmqpConnection({ url: amqpUrl, name: 'bench-harness' })
+    const publisher = new EventPublisher({ connection, service: 'bench' })
+    cleanups.push(async () => { await publisher.close(); await connection.close() })
+    const publish: Stack['publish'] = async (type, data, source) => publisher.publish(createEvent(type, data, { source }) as never)
+
+    // The user service's kid is the key's RFC 7638 thumbprint; read it from its JWKS.
+    const jwks = await (await fetch(jwksUrl)).json() as { keys: Array<{ kid: string }> }
+    const serviceKey: TestSigningKey = { ...signing, kid: jwks.keys[0]!.kid }
+
+    const asUser = (body: { user: { id: string; email: string; role: string }; accessToken: string }, password: string): BenchUser => {
+      const claims = decodeClaims(body.accessToken)
+      sessionKeys.add(`session:${claims.sid}`)
+      return {
+        id: body.user.id, email: body.user.email, password, role: body.user.role, accessToken: body.accessToken,
+        authorization: `Bearer ${body.accessToken}`, sid: claims.sid,
+      }
+    }
+    const post = async (path: string, body: unknown, expected: number) => {
+      const res = await fetch(`${gatewayUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      if (res.status !== expected) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`)
+      return res.json() as Promise<{ user: { id: string; email: string; role: string }; accessToken: string }>
+    }
+    const adminUser = asUser(await post('/api/v1/auth/login', admin, 200), admin.password)
+
+    const stack: Stack = {
+      gatewayUrl, urls, pids, admin: adminUser,
+      async registerUsers(count, concurrency = 8) {
+        const users: BenchUser[] = []
+        let next = 0
+        await Promise.all(Array.from({ length: Math.min(concurrency, count) }, async () => {
+          while (next < count) {
+            const i = next++
+            const email = `student-${suffix}-${i}@bench.test`
+            const password = `bench-${randomBytes(8).toString('hex')}`
+            users[i] = asUser(await post('/api/v1/auth/register', { email, password, fullName: `Bench Student ${i}` }, 201), password)
+          }
+        }))
+        return users
+      },
+      async mintUsers(count) {
+        const users: BenchUser[] = []
+        for (let i = 0; i < count; i++) {
+          const id = uuidv7()
+          const sid = randomUUID()
+          const email = `minted-${suffix}-${i}@bench.test`
+          const accessToken = signTestToken(serviceKey, { sub: id, role: 'student', sid }, { expiresInSeconds: 3600 })
+          users.push({ id, email, password: '', role: 'student', accessToken, authorization: `Bearer ${accessToken}`, sid })
+          sessionKeys.add(`session:${sid}`)
+        }
+        for (let i = 0; i < users.length; i += 500) {
+          const batch = redis.multi()
+          for (const u of users.slice(i, i + 500)) batch.set(`session:${u.sid}`, u.id, 'EX', 3600)
+          await batch.exec()
+        }
+        for (const u of users) {
+          await publish('user.registered', { userId: u.id, email: u.email, fullName: 'Bench Student', role: 'student' }, 'user')
+        }
+        return users
+      },
+      publish,
+      async publishCourse(overrides = {}) {
+        const { lessons = 4, ...rest } = overrides
+        const lessonIds = Array.from({ length: lessons }, () => uuidv7())
+        const data = {
+          courseId: uuidv7(), version: 1, title: 'Bench course', instructorId: uuidv7(), capacity: null, status: 'published' as const,
+          modules: [{ id: uuidv7(), lessons: lessonIds.map((id) => ({ id, prerequisiteLessonIds: [] })) }],
+          requiredAssessmentIds: [], ...rest,
+        } as EventData<'course.published'>
+        await publish('course.published', data, 'course')
+        return { ...data, lessonIds }
+      },
+      database(service) {
+        const database = databases.get(service)
+        if (!database) throw new Error(`${service} is not part of this stack`)
+        const db = createPostgres<any>({ url: database.url, schema: database.schema, max: 2 })
+        cleanups.push(() => db.destroy())
+        return db
+      },
+      stop,
+    }
+    return stack
+  } catch (error) {
+    await stop()
+    throw error
+  }
+}
