@@ -144,6 +144,8 @@ await Promise.all(components.map((c) => waitReady(c.name, c.port)))
 
 start('gateway', 'gateway', {
   ...common,
+  // Seeding registers a few hundred students from one IP: lift the per-IP credentials limit for this local run only.
+  ...(seed && !env.RATE_LIMIT_AUTH_MAX ? { RATE_LIMIT_AUTH_MAX: '5000' } : {}),
   PORT: '8080',
   UPSTREAM_USER_URL: 'http://127.0.0.1:8081',
   UPSTREAM_COURSE_URL: 'http://127.0.0.1:8082',
@@ -165,10 +167,14 @@ const lines = [
 if (mailSink) lines.push(`  mail sink    smtp://127.0.0.1:2525 → ${join(state, 'mail')}/*.eml (one [mail] line per message)`)
 else if (components.some((c) => c.name === 'notification')) lines.push(`  mail         ${env.SMTP_URL ?? 'smtp://127.0.0.1:2525 (already answered; no sink started)'}`)
 if (seed) {
-  const { seedDemoAccounts } = await import('./seed.js')
-  const accounts = await seedDemoAccounts('http://127.0.0.1:8080', { email: adminEmail, password: adminPassword }, secret)
+  const { seedDemo } = await import('./seed.js')
+  console.log('[seed] loading the demo catalog through the gateway (a minute or two the first time)…')
+  const result = await seedDemo({ base: 'http://127.0.0.1:8080', admin: { email: adminEmail, password: adminPassword }, secret, log: (line) => console.log(`[seed] ${line}`) })
   lines.push('', 'Demo accounts (passwords kept in .lms/secrets/):')
-  for (const a of accounts) lines.push(`  ${a.role.padEnd(10)} ${a.email}  ${a.password}`)
+  for (const a of result.accounts) lines.push(`  ${a.role.padEnd(10)} ${a.email}  ${a.password}`)
+  lines.push(`  students   student001…@students.lms.local use the student password`)
+  lines.push('', `Demo catalog: ${result.totals.categories} categories, ${result.totals.courses} courses, ${result.totals.students} demo students` +
+    ` (this run created ${result.created.courses} courses, ${result.created.users} users, ${result.created.enrollments} enrollments, ${result.created.attempts} quiz attempts in ${result.seconds}s)`)
 }
 lines.push('', 'Ctrl-C stops everything this started (the infrastructure keeps running; `npm run infra down` stops it).', '')
 console.log(lines.join('\n'))
