@@ -256,6 +256,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const gatewayUrl = `http://127.0.0.1:${ports.gateway}`
 
     const connection = new AmqpConnection({ url: amqpUrl, name: 'bench-harness' })
+    await connection.start()
     const publisher = new EventPublisher({ connection, service: 'bench' })
     cleanups.push(async () => { await publisher.close(); await connection.close() })
     const publish: Stack['publish'] = async (type, data, source) => publisher.publish(createEvent(type, data, { source }) as never)

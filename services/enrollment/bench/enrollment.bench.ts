@@ -1,78 +1,95 @@
-// Enrollment service benchmark, in process on loopback (the load generator shares the CPU):
-// 200 concurrent enrollments into a course of capacity 50, enroll writes, and progress writes
-// at 50 connections. Stops by itself and drops its schema.
+// Enrollment service benchmark through the gateway (scripts/bench/stack.ts: the real user and
+// enrollment services and the gateway on core 1, this load generator on core 0): 200 concurrent
+// enrollments into a course of capacity 50 (and the same with the waitlist), enroll writes and
+// progress writes at 50 connections. Courses reach the read model as `course.published` events.
+// Stops by itself and drops everything it created.
 // Run: node --import tsx --conditions=@lms/source services/enrollment/bench/enrollment.bench.ts
 import autocannon from 'autocannon'
-import { uuidv7 } from 'uuidv7'
-import { createEvent } from '@lms/events'
-import { createPostgres, migrateToLatest } from '@lms/kit'
-import { createTestDatabase, generateSigningKey, signTestToken } from '@lms/kit/testing'
-import { buildApp } from '../src/app.js'
-import type { Database } from '../src/database.js'
-import { migrations } from '../src/migrations/index.js'
+import { loadAverage, pinLoadGenerator, startStack, waitUntil, type BenchUser, type Stack } from '../../../scripts/bench/stack.js'
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10)
 const CONNECTIONS = 50
+const USERS = 200
+const OPEN_COURSES = 40
 
-function snapshot(capacity: number | null, lessons: string[]) {
-  return {
-    courseId: uuidv7(), version: 1, title: 'Bench course', instructorId: uuidv7(), capacity, status: 'published' as const,
-    modules: [{ id: uuidv7(), lessons: lessons.map((id) => ({ id, prerequisiteLessonIds: [] })) }], requiredAssessmentIds: [],
-  }
+async function request(stack: Stack, method: string, path: string, user: BenchUser, body?: unknown) {
+  const res = await fetch(`${stack.gatewayUrl}${path}`, {
+    method, headers: { authorization: user.authorization, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  })
+  return { status: res.status, body: await res.json().catch(() => null) as Record<string, unknown> | null }
 }
 
+async function known(stack: Stack, courseId: string) {
+  await waitUntil(`course ${courseId} did not reach the enrollment read model`, async () =>
+    (await request(stack, 'GET', `/api/v1/enrollments/course/${courseId}/stats`, stack.admin)).status === 200)
+}
+
+const count = (statuses: number[], status: number) => statuses.filter((s) => s === status).length
+
 async function main() {
-  const teardowns: Array<() => unknown> = []
-  const database = await createTestDatabase({ teardown: (fn) => teardowns.push(fn) }, 'bench_enr')
-  const db = createPostgres<Database>({ url: database.url, schema: database.schema, max: 20 })
-  await migrateToLatest(db, { schema: database.schema, migrations })
-  const key = generateSigningKey()
-  const app = await buildApp({ config: { LOG_LEVEL: 'warn' }, db, auth: { jwks: { keys: { keys: [key.publicJwk] } }, issuer: 'lms-user-service', audience: 'lms' } })
-  const address = await app.listen({ port: 0, host: '127.0.0.1' })
-  const publish = (data: ReturnType<typeof snapshot>) => app.eventHandlers['course.published']![1]!(createEvent('course.published', data, { source: 'course' }) as never, {} as never)
-  const bearer = () => `Bearer ${signTestToken(key, { sub: uuidv7(), role: 'student', sid: uuidv7() })}`
+  pinLoadGenerator()
+  const stack = await startStack({ services: ['enrollment'] })
   try {
-    const small = snapshot(50, [uuidv7()])
-    await publish(small)
-    const statuses = await Promise.all(Array.from({ length: 200 }, () => bearer()).map((authorization) =>
-      fetch(`${address}/api/v1/enrollments`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify({ courseId: small.courseId }) })
-        .then((r) => r.status)))
-    console.log(`200 concurrent enrollments, capacity 50: ${statuses.filter((s) => s === 201).length} × 201, ${statuses.filter((s) => s === 409).length} × 409`)
+    const started = Date.now()
+    const users = await stack.registerUsers(USERS)
+    console.log(`enrollment bench through the gateway: ${USERS} students registered in ${((Date.now() - started) / 1000).toFixed(1)} s; ${CONNECTIONS} connections, ${DURATION_S}s per run`)
 
-    const open = snapshot(null, Array.from({ length: 20 }, () => uuidv7()))
-    await publish(open)
-    const tokens = Array.from({ length: 6000 }, () => bearer())
+    const small = await stack.publishCourse({ capacity: 50, lessons: 1 })
+    const queued = await stack.publishCourse({ capacity: 50, lessons: 1 })
+    const open = await Promise.all(Array.from({ length: OPEN_COURSES }, () => stack.publishCourse({ lessons: 20 })))
+    for (const course of [small, queued, ...open]) await known(stack, course.courseId)
+
+    const race = await Promise.all(users.map((u) => request(stack, 'POST', '/api/v1/enrollments', u, { courseId: small.courseId })))
+    const raceStatuses = race.map((r) => r.status)
+    console.log(`\n${USERS} concurrent enrollments, capacity 50: ${count(raceStatuses, 201)} × 201, ${count(raceStatuses, 409)} × 409${count(raceStatuses, 201) === 50 ? ' (exactly 50 ✓)' : ' (NOT 50 ✗)'}`)
+    const withQueue = (await Promise.all(users.map((u) => request(stack, 'POST', '/api/v1/enrollments', u, { courseId: queued.courseId, waitlist: true })))).map((r) => r.status)
+    console.log(`${USERS} concurrent enrollments with waitlist, capacity 50: ${count(withQueue, 201)} × 201, ${count(withQueue, 202)} × 202 waitlisted`)
+
+    // Enroll writes: every (student, open course) pair once; past USERS × OPEN_COURSES requests they repeat (409).
     let n = 0
-    const enrollBody = JSON.stringify({ courseId: open.courseId })
     const enrollResult = await autocannon({
-      url: address, connections: CONNECTIONS, duration: DURATION_S,
-      requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, path: '/api/v1/enrollments', body: enrollBody, headers: { 'content-type': 'application/json', authorization: tokens[n++ % tokens.length]! } }) }],
+      url: stack.gatewayUrl, connections: CONNECTIONS, duration: DURATION_S,
+      requests: [{
+        method: 'POST',
+        setupRequest: (req) => {
+          const i = n++
+          const user = users[i % USERS]!
+          const course = open[Math.floor(i / USERS) % OPEN_COURSES]!
+          return { ...req, path: '/api/v1/enrollments', headers: { 'content-type': 'application/json', authorization: user.authorization }, body: JSON.stringify({ courseId: course.courseId }) }
+        },
+      }],
     })
-    console.log(`POST /enrollments            ${enrollResult.requests.average.toFixed(0).padStart(6)} req/s  p50 ${enrollResult.latency.p50} ms  p99 ${enrollResult.latency.p99} ms  non2xx ${enrollResult.non2xx} (tokens reused after ${tokens.length} → 409)`)
+    console.log(`\nPOST /enrollments               ${enrollResult.requests.average.toFixed(0).padStart(6)} req/s  p50 ${enrollResult.latency.p50} ms  p99 ${enrollResult.latency.p99} ms  non-2xx ${enrollResult.non2xx}${n > USERS * OPEN_COURSES ? ` (pairs reused after ${USERS * OPEN_COURSES} → 409)` : ''}`)
 
-    const learners = await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
-      const authorization = bearer()
-      const r = await fetch(`${address}/api/v1/enrollments`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify({ courseId: open.courseId }) })
-      return { authorization, id: ((await r.json()) as { id: string }).id }
+    const progressCourse = await stack.publishCourse({ lessons: 20 })
+    await known(stack, progressCourse.courseId)
+    const learners = await Promise.all(users.slice(0, CONNECTIONS).map(async (user) => {
+      const res = await request(stack, 'POST', '/api/v1/enrollments', user, { courseId: progressCourse.courseId })
+      if (res.status !== 201) throw new Error(`enrolling a learner answered ${res.status}`)
+      return { user, id: res.body!.id as string }
     }))
     let m = 0
     const progressResult = await autocannon({
-      url: address, connections: CONNECTIONS, duration: DURATION_S,
+      url: stack.gatewayUrl, connections: CONNECTIONS, duration: DURATION_S,
       requests: [{
         method: 'PUT',
         setupRequest: (req) => {
           const i = m++
           const learner = learners[i % learners.length]!
-          const lessonId = open.modules[0]!.lessons[Math.floor(i / learners.length) % 20]!.id
-          return { ...req, path: `/api/v1/enrollments/${learner.id}/progress`, headers: { 'content-type': 'application/json', authorization: learner.authorization }, body: JSON.stringify({ lessonId, status: 'in_progress', completionPercentage: i % 100 }) }
+          const lessonId = progressCourse.lessonIds[Math.floor(i / learners.length) % progressCourse.lessonIds.length]!
+          return {
+            ...req, path: `/api/v1/enrollments/${learner.id}/progress`,
+            headers: { 'content-type': 'application/json', authorization: learner.user.authorization },
+            body: JSON.stringify({ lessonId, status: 'in_progress', completionPercentage: i % 100 }),
+          }
         },
       }],
     })
-    console.log(`PUT /enrollments/{id}/progress ${progressResult.requests.average.toFixed(0).padStart(6)} req/s  p50 ${progressResult.latency.p50} ms  p99 ${progressResult.latency.p99} ms  non2xx ${progressResult.non2xx}`)
+    console.log(`PUT /enrollments/{id}/progress  ${progressResult.requests.average.toFixed(0).padStart(6)} req/s  p50 ${progressResult.latency.p50} ms  p99 ${progressResult.latency.p99} ms (target ≤ 30)  non-2xx ${progressResult.non2xx}`)
+    console.log(`load average: ${loadAverage()}`)
   } finally {
-    await app.close()
-    await db.destroy()
-    for (const fn of teardowns) await fn()
+    await stack.stop()
   }
 }
 
