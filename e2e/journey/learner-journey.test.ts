@@ -19,7 +19,7 @@ t.test('learner journey through the gateway', async (t) => {
     courseId: string; courseTitle: string; lessonIds: string[]
     quiz: Assessment; essay: Assessment
     enrollmentId: string; verificationCode: string
-    live: Notification[]; stream: ReturnType<LmsClient['notifications']['stream']>; streamStop: AbortController
+    live: Notification[]; lastSeen: string; stream: ReturnType<LmsClient['notifications']['stream']>; streamStop: AbortController
   }
 
   await t.test('story 1: an admin makes an instructor, who builds a course with assessments that the admin publishes', async (t) => {
@@ -135,6 +135,12 @@ t.test('learner journey through the gateway', async (t) => {
     t.same(milestones.map((n) => Number(n.data.milestone)).sort((a, b) => a - b), [25, 50, 75], 'one notification per milestone, none for 100 %')
     const afterLessons = await s.student.enrollments.get(s.enrollmentId)
     t.equal(afterLessons.status, 'active', 'not complete while required assessments are open')
+    await eventually('milestones on the stream', () => s.live.filter((n) => n.type === 'progress_milestone').length >= 3)
+    // The tab closes; what happens next is replayed from Last-Event-ID when it comes back (story 3).
+    s.streamStop.abort()
+    await s.stream.closed
+    s.lastSeen = s.stream.lastEventId!
+    t.ok(s.lastSeen, 'the stream remembers the last event id')
   })
 
   await t.test('story 3: the student fails and then passes the quiz, the essay is graded, a certificate is issued', async (t) => {
@@ -177,8 +183,15 @@ t.test('learner journey through the gateway', async (t) => {
 
     await eventually('certificate notification', async () => (await s.student.notifications.mine({ limit: 100 })).items.find((n) => n.type === 'certificate_issued'))
     t.pass('the student is told about the certificate')
-    s.streamStop.abort()
-    await s.stream.closed
+
+    const replayed: Notification[] = []
+    const resume = new AbortController()
+    const stream = s.student.notifications.stream({ lastEventId: s.lastSeen, onNotification: (n) => replayed.push(n), signal: resume.signal })
+    await eventually('missed notifications replayed', () => replayed.some((n) => n.type === 'certificate_issued'))
+    t.ok(replayed.every((n) => n.id > s.lastSeen), 'a stream resumed with Last-Event-ID replays only what came after')
+    t.ok(replayed.some((n) => n.type === 'course_completed'), 'including the completion sent while no stream was open')
+    resume.abort()
+    await stream.closed
   })
 
   await t.test('story 4: the instructor reads roster and statistics; the student deletes the account and every service forgets them', async (t) => {

@@ -119,3 +119,39 @@ t.test('the SSE parser joins data lines, keeps ids and honours retry across chun
   t.equal(retry, 3000)
   t.same(events, [{ id: '1', event: 'notification', data: '{"a":\n1}' }, { id: '2', event: 'message', data: 'x' }])
 })
+
+t.test('the notification stream reconnects after the connection ends and resumes with Last-Event-ID', async (t) => {
+  // A bare SSE endpoint that ends the first connection after one event; it stands in for the
+  // notification service only to cut a live connection at a known point.
+  const { createServer } = await import('node:http')
+  const seenLastEventIds: Array<string | undefined> = []
+  const server = createServer((req, res) => {
+    seenLastEventIds.push(req.headers['last-event-id'] as string | undefined)
+    t.equal(req.headers.authorization, 'Bearer access-1', 'the bearer token is sent on every connection')
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    const n = seenLastEventIds.length
+    const event = { id: `0000000${n}`, type: 'welcome', title: `#${n}`, body: '', data: {}, readAt: null, createdAt: new Date().toISOString() }
+    res.write(`retry: 20\n\nid: ${event.id}\nevent: notification\ndata: ${JSON.stringify(event)}\n\n`)
+    if (n === 1) res.end() // the server closes the first stream after one event
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }))
+  const port = (server.address() as { port: number }).port
+
+  const client = createLmsClient({ baseUrl: `http://127.0.0.1:${port}`, tokens: memoryTokenStorage({ accessToken: 'access-1', refreshToken: 'r' }) })
+  const titles: string[] = []
+  let errors = 0
+  let opens = 0
+  const stop = new AbortController()
+  const stream = client.notifications.stream({ onNotification: (n) => titles.push(n.title), onError: () => { errors++ }, onOpen: () => { opens++ }, signal: stop.signal })
+  await stream.opened
+  for (let i = 0; i < 200 && titles.length < 2; i++) await new Promise((r) => setTimeout(r, 25))
+  t.same(titles, ['#1', '#2'], 'the events before and after the reconnect arrive')
+  t.same(seenLastEventIds, [undefined, '00000001'], 'the reconnect sent the last id it saw')
+  t.equal(opens, 2)
+  t.equal(errors, 0, 'a stream the server ended is not an error')
+  t.equal(stream.lastEventId, '00000002')
+  stop.abort()
+  await stream.closed
+  t.pass('abort ends the stream')
+})
