@@ -92,11 +92,12 @@ export async function buildPlatform(t: Test) {
   })
   const mongo = await connectMongo(courseConfig.MONGO_URL, courseDbName)
   await migrateCourses(mongo.db)
-  let courseBus: CourseBus | undefined
+  // The app wakes the relay after writes; the relay needs the app's registry: a holder breaks the cycle.
+  const relay: { bus?: CourseBus } = {}
   const { app: course, services: courseServices } = await buildCourseApp({
-    db: mongo.db, redis, config: courseConfig, auth, notifyOutbox: () => courseBus?.notify(),
+    db: mongo.db, redis, config: courseConfig, auth, notifyOutbox: () => relay.bus?.notify(),
   })
-  courseBus = await CourseBus.connect({ amqpUrl: env.amqpUrl, db: mongo.db, registry: course.metrics, logger: course.log, exchange, service: `course_${suffix}` })
+  const courseBus = relay.bus = await CourseBus.connect({ amqpUrl: env.amqpUrl, db: mongo.db, registry: course.metrics, logger: course.log, exchange, service: `course_${suffix}` })
   await courseBus.consume(courseServices)
   await course.listen({ host: '127.0.0.1', port: 0 })
 
@@ -146,7 +147,7 @@ export async function buildPlatform(t: Test) {
     () => gateway.close(),
     ...[notification, assessment, enrollment, course, user].map((app) => () => app.close()),
     ...buses.map((bus) => () => bus.close()),
-    () => courseBus?.stop(),
+    () => courseBus.stop(),
     () => Promise.all([userKysely, enrollmentKysely, assessmentKysely, notificationKysely].map((db) => db.destroy())),
     async () => {
       await mongo.db.dropDatabase()
