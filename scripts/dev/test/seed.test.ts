@@ -40,17 +40,18 @@ async function buildSuite(t: Test) {
   const redis = createRedis(env.redisUrl, 'seed-test')
   // tap runs teardowns last-registered first: each piece is closed before what it was built on.
   t.teardown(() => redis.disconnect())
-  async function stopBus(service: string, connection: ServiceBus['connection'] | undefined, close: () => Promise<void>) {
-    if (!connection) await close()
-    // The course bus does not expose its connection: delete its queues over one of our own.
-    // Its teardown runs last of the buses, so it also deletes the exchange.
-    const own = connection ? undefined : new AmqpConnection({ url: env.amqpUrl, name: 'seed-test-cleanup' })
+  /** Stops consuming, deletes the service's queues (the exchange with the last one), then closes. */
+  async function stopBus(service: string, bus: ServiceBus | undefined, close: () => Promise<void>, deleteExchange = false) {
+    await bus?.consumer?.stop()
+    if (!bus) await close()
+    // The course bus does not expose its connection: its queues go over a connection of our own.
+    const own = bus ? undefined : new AmqpConnection({ url: env.amqpUrl, name: 'seed-test-cleanup' })
     await own?.start()
-    const ch = await (await (connection ?? own)!.waitForConnection(5000)).createChannel()
-    await deleteServiceTopology(ch, { service, exchange, maxAttempts: 5, deleteExchange: !connection })
+    const ch = await (await (bus?.connection ?? own)!.waitForConnection(5000)).createChannel()
+    await deleteServiceTopology(ch, { service, exchange, maxAttempts: 5, deleteExchange })
     await ch.close()
     await own?.close()
-    if (connection) await close()
+    if (bus) await close()
   }
 
   const userDb = await createTestDatabase(t, 'seed_users')
@@ -79,7 +80,7 @@ async function buildSuite(t: Test) {
   const courseUrl = await listen(course.app)
   t.teardown(async () => {
     await course.app.close()
-    await stopBus(courseService, undefined, () => courseBus!.stop())
+    await stopBus(courseService, undefined, () => courseBus!.stop(), true)
     await mongo.db.dropDatabase()
     await mongo.client.close()
   })
@@ -93,7 +94,7 @@ async function buildSuite(t: Test) {
   const enrollmentUrl = await listen(enrollment)
   t.teardown(async () => {
     await enrollment.close()
-    await stopBus(enrollmentService, enrollmentBus.connection, () => enrollmentBus.close())
+    await stopBus(enrollmentService, enrollmentBus, () => enrollmentBus.close())
     await edb.destroy()
   })
 
@@ -106,7 +107,7 @@ async function buildSuite(t: Test) {
   const assessmentUrl = await listen(assessment)
   t.teardown(async () => {
     await assessment.close()
-    await stopBus(assessmentService, assessmentBus.connection, () => assessmentBus.close())
+    await stopBus(assessmentService, assessmentBus, () => assessmentBus.close())
     await adb.destroy()
   })
 
@@ -118,6 +119,8 @@ async function buildSuite(t: Test) {
     issuer: 'lms-user-service',
     audience: 'lms',
     logLevel: 'silent',
+    // The machine running the tests may be busy: the point here is the seed, not upstream latency.
+    upstreamTimeoutMs: 60_000,
   })
   const gatewayUrl = await listen(gateway)
   t.teardown(() => gateway.close())
