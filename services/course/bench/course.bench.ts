@@ -1,15 +1,19 @@
 // Course service benchmark: 10,000 generated courses; GET /api/v1/courses/{id} and a search,
-// MongoDB-only (cache off) vs cold and warm Redis cache, on loopback. Stops by itself.
+// MongoDB-only (cache off) vs cold and warm Redis cache, straight to the service and through the
+// gateway (gateway/src/server.ts, one per course process), on loopback. Stops by itself.
 // Run: npx tsx --conditions=@lms/source services/course/bench/course.bench.ts
 import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer, type Server } from 'node:http'
 import { randomBytes } from 'node:crypto'
+import { cpus, loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
+import { generateSigningKey } from '@lms/kit/testing'
 import autocannon from 'autocannon'
 import { Redis } from 'ioredis'
 import { MongoClient } from 'mongodb'
 import { uuidv7 } from 'uuidv7'
 import { migrate } from '../src/migrate.js'
-import { INDEXED, POSTINGS, searchIndexDocs } from '../src/search/index-store.js'
+import { INDEXED, packEntries, POSTINGS, searchIndexDocs, unpackEntries } from '../src/search/index-store.js'
 import { searchFieldsOf } from '../src/search/tokens.js'
 
 const COURSES = 10_000
@@ -49,20 +53,43 @@ function course(i: number, instructorId: string) {
   }
 }
 
+let JWKS_URL = 'http://127.0.0.1:9/jwks'
+
+/** A tiny JWKS endpoint for the gateway's readiness (the benchmark's requests are anonymous). */
+async function serveJwks(): Promise<Server> {
+  const body = JSON.stringify({ keys: [generateSigningKey().publicJwk] })
+  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body))
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const address = server.address()
+  if (address && typeof address === 'object') JWKS_URL = `http://127.0.0.1:${address.port}/jwks`
+  return server
+}
+
+function startGateway(port: number, upstreamPort: number): ChildProcess {
+  const server = fileURLToPath(new URL('../../../gateway/src/server.ts', import.meta.url))
+  return spawn(process.execPath, ['--import', 'tsx', '--conditions=@lms/source', server], {
+    env: {
+      ...process.env, PORT: String(port), HOST: '127.0.0.1', REDIS_URL, REDIS_KEY_PREFIX: `${prefix}gw:`, JWKS_URL, UPSTREAM_COURSE_URL: `http://127.0.0.1:${upstreamPort}`,
+      RATE_LIMIT_MAX: '1000000000', LOG_LEVEL: 'warn', ZIPKIN_URL: '', TRACE_SAMPLE_RATIO: '0',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  })
+}
+
 function startServer(port: number, cache: boolean): ChildProcess {
   const server = fileURLToPath(new URL('../src/server.ts', import.meta.url))
   const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@lms/source', server], {
     env: {
       ...process.env, PORT: String(port), HOST: '127.0.0.1', MONGO_URL, MONGO_DB: dbName, REDIS_URL, AMQP_URL: 'amqp://unused', EVENTS_ENABLED: 'false',
-      JWKS_URL: 'http://127.0.0.1:9/jwks', CACHE_PREFIX: prefix, CACHE_ENABLED: String(cache), LOG_LEVEL: 'warn', ZIPKIN_URL: '',
+      JWKS_URL, CACHE_PREFIX: prefix, CACHE_ENABLED: String(cache), LOG_LEVEL: 'warn', ZIPKIN_URL: '',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   })
   return child
 }
 
-async function waitReady(port: number) {
-  for (let i = 0; i < 300; i++) {
+async function waitReady(port: number, tries = 300) {
+  for (let i = 0; i < tries; i++) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/health/ready`)).ok) return
     } catch { /* not up yet */ }
@@ -99,6 +126,7 @@ async function main() {
   const db = client.db(dbName)
   const redis = new Redis(REDIS_URL)
   const children: ChildProcess[] = []
+  const jwks = await serveJwks()
   try {
     await migrate(db)
     const started = Date.now()
@@ -111,10 +139,10 @@ async function main() {
       await db.collection('courses').insertMany(batch as never[])
       const index = searchIndexDocs(batch)
       // Whole posting documents per batch would overwrite each other's keys: merge per key instead.
-      for (const p of index.postings) postings.set(p._id, Object.assign(postings.get(p._id) ?? {}, p.p))
+      for (const p of index.postings) postings.set(p._id, Object.assign(postings.get(p._id) ?? {}, unpackEntries(p.p)))
       await db.collection(INDEXED).insertMany(index.indexed as never[])
     }
-    const postingDocs = [...postings].map(([_id, p]) => ({ _id, p }))
+    const postingDocs = [...postings].map(([_id, p]) => ({ _id, p: packEntries(p) }))
     for (let i = 0; i < postingDocs.length; i += 500) await db.collection(POSTINGS).insertMany(postingDocs.slice(i, i + 500) as never[])
     console.log(`seeded ${COURSES} courses in ${((Date.now() - started) / 1000).toFixed(1)} s (db ${dbName})`)
 
@@ -130,33 +158,53 @@ async function main() {
     const detail = hot.map((id) => `/api/v1/courses/${id}`)
     const queries = ['python', 'kube', 'data pipelines', 'advanced rust', 'ecriture', 'espanol', 'modern design', 'statist', 'cloud security', 'music patterns']
     const search = queries.map((q) => `/api/v1/courses/search?q=${encodeURIComponent(q)}&limit=20`)
-    console.log(`\n${CONNECTIONS} connections, ${DURATION_S} s per case, ${HOT_IDS} distinct course ids, ${queries.length} distinct queries, service only (no gateway)\n`)
+    console.log(`\n${CONNECTIONS} connections, ${DURATION_S} s per case, ${HOT_IDS} distinct course ids, ${queries.length} distinct queries, service, then gateway\n`)
 
     for (const [label, port, path] of [['detail', mongoPort, detail[0]!], ['search', mongoPort, search[0]!]] as const) {
       const t0 = performance.now()
       const res = await fetch(`http://127.0.0.1:${port}${path}`)
       console.log(`single ${label} request, cache off: ${res.status} in ${(performance.now() - t0).toFixed(1)} ms`)
     }
-    await clearCache(redis)
-    const dMongo = await run('detail  mongo-only (cache off)', mongoPort, detail)
-    const dCold = await run('detail  cold cache (starts empty)', cachedPort, detail)
-    const dWarm = await run('detail  warm cache', cachedPort, detail)
-    const sMongo = await run('search  mongo-only (cache off)', mongoPort, search)
-    await clearCache(redis)
-    const sCold = await run('search  cold cache (starts empty)', cachedPort, search)
-    const sWarm = await run('search  warm cache', cachedPort, search)
+    const cases = async (via: string, cachedAt: number, mongoAt: number) => {
+      await clearCache(redis)
+      const dMongo = await run(`${via} detail  mongo-only (cache off)`, mongoAt, detail)
+      const dCold = await run(`${via} detail  cold cache (starts empty)`, cachedAt, detail)
+      const dWarm = await run(`${via} detail  warm cache`, cachedAt, detail)
+      const sMongo = await run(`${via} search  mongo-only (cache off)`, mongoAt, search)
+      await clearCache(redis)
+      const sCold = await run(`${via} search  cold cache (starts empty)`, cachedAt, search)
+      const sWarm = await run(`${via} search  warm cache`, cachedAt, search)
+      return { via, dMongo, dCold, dWarm, sMongo, sCold, sWarm }
+    }
+    const results = [await cases('service', cachedPort, mongoPort)]
+    const gwCached = 18_184
+    const gwMongo = 18_185
+    try {
+      children.push(startGateway(gwCached, cachedPort))
+      await waitReady(gwCached, 600)
+      children.push(startGateway(gwMongo, mongoPort))
+      await waitReady(gwMongo, 600)
+      console.log('')
+      results.push(await cases('gateway', gwCached, gwMongo))
+    } catch (err) {
+      console.log(`gateway cases skipped: ${(err as Error).message}`)
+    }
 
     console.log('\nratios')
-    console.log(`detail warm / mongo-only   ${(dWarm.rps / dMongo.rps).toFixed(1)}x  (target >= 5x)`)
-    console.log(`detail cold / mongo-only   ${(dCold.rps / dMongo.rps).toFixed(1)}x`)
-    console.log(`search warm / mongo-only   ${(sWarm.rps / sMongo.rps).toFixed(1)}x`)
-    console.log(`search p99: mongo-only ${sMongo.p99} ms, cold ${sCold.p99} ms, warm ${sWarm.p99} ms (target <= 50 ms at ${CONNECTIONS} connections)`)
+    for (const r of results) {
+      console.log(`${r.via} detail warm / mongo-only   ${(r.dWarm.rps / r.dMongo.rps).toFixed(1)}x  (target >= 5x)`)
+      console.log(`${r.via} detail cold / mongo-only   ${(r.dCold.rps / r.dMongo.rps).toFixed(1)}x`)
+      console.log(`${r.via} search warm / mongo-only   ${(r.sWarm.rps / r.sMongo.rps).toFixed(1)}x`)
+      console.log(`${r.via} search p99: mongo-only ${r.sMongo.p99} ms, cold ${r.sCold.p99} ms, warm ${r.sWarm.p99} ms (target <= 50 ms at ${CONNECTIONS} connections)`)
+    }
+    console.log(`load average ${loadavg().map((n) => n.toFixed(2)).join(' ')} on ${cpus().length} CPUs`)
   } finally {
     for (const child of children) child.kill('SIGTERM')
     await clearCache(redis).catch(() => {})
     await db.dropDatabase().catch(() => {})
     await client.close()
     redis.disconnect()
+    jwks.close()
   }
 }
 
