@@ -98,6 +98,8 @@ t.test('learner journey through the gateway', async (t) => {
       return found.items.find((c) => c.id === s.courseId)
     })
     t.equal(hit.title, s.courseTitle, 'found by search')
+    const catalogue = await collect(platform.client().courses.iterate({ difficultyLevel: 'intermediate', limit: 1 }))
+    t.same(catalogue.map((c) => c.id), [s.courseId], 'and by browsing the public catalogue page by page')
 
     s.live = []
     s.streamStop = new AbortController()
