@@ -152,6 +152,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const cleanups: Array<() => unknown> = []
   const children = new Map<string, ChildProcess>()
   const sessionKeys = new Set<string>()
+  const databases = new Map<ServiceName, { url: string; schema: string }>()
   const redis = createRedis(env.redisUrl, 'bench-harness')
   const suffix = randomBytes(4).toString('hex')
   const gatewayPrefix = `bench_${suffix}:`
@@ -166,6 +167,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       child.once('exit', () => { clearTimeout(kill); resolve() })
       child.kill('SIGTERM')
     })))
+    // Every session the user service opened (logins included) goes from Redis with the schema.
+    const users = databases.get('user')
+    if (users) {
+      const db = createPostgres<any>({ url: users.url, schema: users.schema, max: 1 })
+      try {
+        for (const row of await db.selectFrom('sessions').select('id').execute() as Array<{ id: string }>) sessionKeys.add(`session:${row.id}`)
+      } catch { /* not migrated yet */ }
+      await db.destroy()
+    }
     for (const fn of cleanups.reverse()) {
       try { await fn() } catch (error) { console.error('bench cleanup:', (error as Error).message) }
     }
@@ -200,7 +210,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const ports = Object.fromEntries(await Promise.all([...services, 'gateway' as const].map(async (s) => [s, await freePort()] as const))) as Record<ServiceName | 'gateway', number>
     const urls: Partial<Record<ServiceName, string>> = {}
     const pids: Partial<Record<ServiceName | 'gateway', number>> = {}
-    const databases = new Map<ServiceName, { url: string; schema: string }>()
     const adminPassword = randomBytes(12).toString('base64url')
     const admin = { email: `admin-${suffix}@bench.test`, password: adminPassword }
     const jwksUrl = `http://127.0.0.1:${ports.user}/.well-known/jwks.json`
