@@ -16,8 +16,9 @@ export async function categoryRoutes(app: App, deps: ServiceDeps) {
     schema: { tags, params: CategoryParamsSchema, response: { 200: CategorySchema, 400: ProblemSchema, 404: ProblemSchema } },
   }, async (request) => service.getCategory(deps, request.params.id))
 
+  // Instructors may add a category for their course (the learner journey); renaming and deleting stay with admins.
   app.post('/api/v1/categories', {
-    preHandler: app.requireRole('admin'),
+    preHandler: app.requireRole('instructor', 'admin'),
     schema: { tags, security: [{ bearerAuth: [] }], body: CreateCategorySchema, response: { 201: CategorySchema, ...problemResponses } },
   }, async (request, reply) => reply.code(201).send(await service.createCategory(deps, request.body)))
 
