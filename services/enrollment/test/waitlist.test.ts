@@ -1,5 +1,6 @@
 import t from 'tap'
-import { build, enroll, outbox, publishCourse, type Built } from './helper.js'
+import { createEvent } from '@lms/events'
+import { build, enroll, handle, outbox, publishCourse, type Built } from './helper.js'
 
 function join(built: Built, headers: Record<string, string>, courseId: string) {
   return built.app.inject({ method: 'POST', url: '/api/v1/enrollments', headers, payload: { courseId, waitlist: true } })
@@ -108,4 +109,18 @@ t.test('a waitlist request into a course with a free seat enrolls at once (201)'
   const res = await join(built, built.token('student').headers, course.courseId)
   t.equal(res.statusCode, 201)
   t.match(res.json(), { status: 'active' })
+})
+
+t.test('user.deleted removes the person\'s waiting entries; the queue behind closes up', async (t) => {
+  const built = await build(t)
+  const course = await publishCourse(built, { capacity: 1 })
+  await enroll(built, built.token('student').headers, course.courseId)
+  const leaving = built.token('student')
+  const staying = built.token('student')
+  const gone = (await join(built, leaving.headers, course.courseId)).json()
+  const kept = (await join(built, staying.headers, course.courseId)).json()
+  await handle(built, createEvent('user.deleted', { userId: leaving.id }, { source: 'user' }))
+  const admin = built.token('admin')
+  t.equal((await built.app.inject({ method: 'GET', url: `/api/v1/enrollments/waitlist/${gone.id}`, headers: admin.headers })).statusCode, 404)
+  t.match((await built.app.inject({ method: 'GET', url: `/api/v1/enrollments/waitlist/${kept.id}`, headers: staying.headers })).json(), { status: 'waiting', position: 1 })
 })
