@@ -54,6 +54,8 @@ export interface PublishOptions {
  * broker confirmed it; a nack, a return (unroutable) or a lost channel rejects it.
  *
  * @example
+ * const connection = new AmqpConnection({ url: config.AMQP_URL, name: 'user' })
+ * await connection.start() // the publisher waits for this connection; it never starts it
  * const publisher = new EventPublisher({ connection, service: 'user', metrics })
  * await publisher.publish(createEvent('user.deleted', { userId }, { source: 'user' }))
  */
