@@ -83,7 +83,7 @@ async function waitReady(name: string, port: number, timeoutMs = 60_000) {
   throw new Error(`${name} was not ready on :${port} within ${timeoutMs / 1000}s`)
 }
 
-async function stopAll(code: number) {
+async function stopAll(code: number): Promise<never> {
   stopping = true
   for (const child of children) child.kill('SIGTERM')
   await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))))
@@ -168,8 +168,13 @@ if (mailSink) lines.push(`  mail sink    smtp://127.0.0.1:2525 → ${join(state,
 else if (components.some((c) => c.name === 'notification')) lines.push(`  mail         ${env.SMTP_URL ?? 'smtp://127.0.0.1:2525 (already answered; no sink started)'}`)
 if (seed) {
   const { seedDemo } = await import('./seed.js')
-  console.log('[seed] loading the demo catalog through the gateway (a minute or two the first time)…')
+  console.log('[seed] loading the demo catalog through the gateway (a few minutes the first time)…')
   const result = await seedDemo({ base: 'http://127.0.0.1:8080', admin: { email: adminEmail, password: adminPassword }, secret, log: (line) => console.log(`[seed] ${line}`) })
+    .catch(async (error: unknown) => {
+      console.error(`[seed] failed: ${error instanceof Error ? error.message : String(error)}`)
+      console.error('[seed] what was created stays; `npm start -- --seed` again adds what is missing (courses by code, students without enrollments)')
+      return stopAll(1)
+    })
   lines.push('', 'Demo accounts (passwords kept in .lms/secrets/):')
   for (const a of result.accounts) lines.push(`  ${a.role.padEnd(10)} ${a.email}  ${a.password}`)
   lines.push(`  students   student001…@students.lms.local use the student password`)

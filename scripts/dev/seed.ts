@@ -20,7 +20,8 @@ export interface SeedSize {
   concurrency: number
 }
 
-export const FULL_SIZE: SeedSize = { categories: 6, courses: 30, students: 200, concurrency: 8 }
+// Four students at a time: registration hashes with bcrypt on the user service's four libuv threads.
+export const FULL_SIZE: SeedSize = { categories: 6, courses: 30, students: 200, concurrency: 4 }
 
 export interface SeedOptions {
   base: string
@@ -191,13 +192,23 @@ export async function seedDemo(opts: SeedOptions): Promise<SeedResult> {
   if (adminLogin.status !== 200) throw new Error(`admin login failed (${adminLogin.status}); is ADMIN_EMAIL/ADMIN_PASSWORD the one the user service started with?`)
   const admin: string = adminLogin.body.accessToken
 
-  async function signIn(email: string, password: string, fullName: string) {
-    const login = await api.call('POST', '/api/v1/auth/login', { email, password })
-    if (login.status === 200) return login.body
-    const registered = await api.call('POST', '/api/v1/auth/register', { email, password, fullName })
-    if (registered.status !== 201) throw new Error(`could not create ${email}: ${registered.status} ${JSON.stringify(registered.body)}`)
-    created.users++
-    return registered.body
+  /** `fresh`: the email is known not to exist, so skip the first sign-in (each costs a bcrypt round). */
+  async function signIn(email: string, password: string, fullName: string, fresh = false) {
+    // bcrypt is slow on a busy machine: a 504 from the gateway may hide a registration that
+    // went through, so sign in again before registering again (bounded).
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const login = fresh && attempt === 0 ? { status: 401, body: undefined } : await api.call('POST', '/api/v1/auth/login', { email, password })
+      if (login.status === 200) return login.body
+      if (login.status !== 401 && login.status !== 504) throw new Error(`could not sign in ${email}: ${login.status} ${JSON.stringify(login.body)}`)
+      if (login.status === 504) continue
+      const registered = await api.call('POST', '/api/v1/auth/register', { email, password, fullName })
+      if (registered.status === 201) {
+        created.users++
+        return registered.body
+      }
+      if (registered.status !== 504 && registered.status !== 409) throw new Error(`could not create ${email}: ${registered.status} ${JSON.stringify(registered.body)}`)
+    }
+    throw new Error(`could not sign in or create ${email}: the user service keeps timing out`)
   }
 
   async function instructor(email: string, password: string, fullName: string) {
@@ -336,7 +347,7 @@ export async function seedDemo(opts: SeedOptions): Promise<SeedResult> {
       if (enrolled.items.length > 0) return
     }
     const fullName = `${FIRST[i % FIRST.length]} ${LAST[Math.floor(i / FIRST.length) % LAST.length]}`
-    const token: string = (await signIn(email, studentPassword, fullName)).accessToken
+    const token: string = (await signIn(email, studentPassword, fullName, !existingId)).accessToken
     for (const course of wanted) {
       // The enrollment service learns of the course from course.published.
       const enrollment = await api.eventually(201, 'POST', '/api/v1/enrollments', { courseId: course.id }, token)

@@ -57,6 +57,8 @@ export async function startMailSink(opts: { host?: string; port: number; dir: st
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
+    // Ctrl-C should not wait for the notification service's pooled connections.
+    closeTimeout: 1000,
     logger: false,
     onData(stream, session, callback) {
       const chunks: Buffer[] = []

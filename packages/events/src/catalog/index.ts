@@ -8,6 +8,7 @@ import { AssessmentSubmittedV1 } from './assessment-submitted.v1.js'
 import { AssessmentUpdatedV1 } from './assessment-updated.v1.js'
 import { CertificateIssuedV1 } from './certificate-issued.v1.js'
 import { CourseArchivedV1 } from './course-archived.v1.js'
+import { CourseCreatedV1 } from './course-created.v1.js'
 import { CoursePublishedV1 } from './course-published.v1.js'
 import { CourseUpdatedV1 } from './course-updated.v1.js'
 import { EnrollmentCompletedV1 } from './enrollment-completed.v1.js'
@@ -27,6 +28,7 @@ export {
   AssessmentUpdatedV1,
   CertificateIssuedV1,
   CourseArchivedV1,
+  CourseCreatedV1,
   CoursePublishedV1,
   CourseUpdatedV1,
   EnrollmentCompletedV1,
@@ -65,6 +67,9 @@ export const catalog = {
   'user.role_changed': { 1: entry(UserRoleChangedV1, 'user', ['notification'], "An admin changed a user's role.") },
   'user.deleted': {
     1: entry(UserDeletedV1, 'user', ['course', 'enrollment', 'assessment', 'notification'], 'A user account was deleted.'),
+  },
+  'course.created': {
+    1: entry(CourseCreatedV1, 'course', ['assessment'], 'A course was created (or cloned) as a draft; its instructor may prepare assessments.'),
   },
   'course.published': {
     1: entry(CoursePublishedV1, 'course', ['enrollment', 'assessment', 'notification'], 'A course became available for enrollment.'),

@@ -15,6 +15,16 @@ export async function upsertCourse(db: Db, course: CourseTable) {
     .execute()
 }
 
+/**
+ * Records a newly created course as a draft at version 0, so any snapshot
+ * (course.published/updated, version >= 1) replaces it and it never replaces one.
+ */
+export async function rememberDraftCourse(db: Db, course: { id: string; instructorId: string }) {
+  await db.insertInto('courses').values({ ...course, status: 'draft', version: 0 })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute()
+}
+
 export async function archiveCourse(db: Db, courseId: string) {
   await db.updateTable('courses').set({ status: 'archived' }).where('id', '=', courseId).execute()
 }

@@ -1,4 +1,5 @@
 import { decodeCursor, encodeCursor, kitErrors } from '@lms/kit'
+import { createEvent, withPendingEvents } from '@lms/events'
 import type { Filter, Sort } from 'mongodb'
 import { uuidv7 } from 'uuidv7'
 import type { CachedCourse } from '../cache/course-cache.js'
@@ -230,13 +231,16 @@ export async function createCourse(deps: ServiceDeps, actor: NonNullable<Actor>,
     archivedAt: null,
     pendingVersion: null,
   })
+  // Drafts publish nothing else, but the assessment service must learn the course's instructor
+  // before it is published so assessments can be prepared for it.
+  const created = createEvent('course.created', { courseId: doc._id, instructorId: doc.instructorId, title: doc.title, status: 'draft' }, { source: 'course' })
   try {
-    await repo.insertCourse(deps.db, doc)
+    await repo.insertCourse(deps.db, withPendingEvents(doc, [created]))
   } catch (err) {
     if (repo.isDuplicateKey(err)) throw errors.COURSE_ERR_CODE_TAKEN()
     throw err
   }
-  await afterCommit(deps, doc, false)
+  await afterCommit(deps, doc, true)
   return doc
 }
 
