@@ -33,7 +33,7 @@ t.test('events through the outbox and RabbitMQ', async (t) => {
   const record = async (e: AnyEventEnvelope) => { received.push(e) }
   const probe = await startConsumer({
     connection: probeConnection, service: probeQueue, exchange,
-    handlers: { 'course.published': { 1: record }, 'course.updated': { 1: record }, 'course.archived': { 1: record } },
+    handlers: { 'course.created': { 1: record }, 'course.published': { 1: record }, 'course.updated': { 1: record }, 'course.archived': { 1: record } },
   })
   const publisher = new EventPublisher({ connection: probeConnection, service: 'user', exchange })
   t.teardown(async () => {
@@ -53,8 +53,8 @@ t.test('events through the outbox and RabbitMQ', async (t) => {
   await t.test('publishing emits course.published with the outline; an edit course.updated; archiving course.archived', async (t) => {
     const { id, moduleId, lessonId } = await courseWithLesson(built, owner)
     await app.inject({ method: 'POST', url: `/api/v1/courses/${id}/modules/${moduleId}/lessons`, headers: owner.headers, payload: { title: 'Final quiz', lessonType: 'assessment', assessmentId: '01890000-0000-7000-8000-0000000000aa' } })
-    const draftEvents = received.filter((e) => (e.data as { courseId?: string }).courseId === id)
-    t.equal(draftEvents.length, 0, 'drafts publish nothing')
+    const draftEvents = received.filter((e) => (e.data as { courseId?: string }).courseId === id && e.type !== 'course.created')
+    t.equal(draftEvents.length, 0, 'drafts publish nothing but course.created')
     await publish(built, id, admin)
     const published = await eventually('course.published', async () => received.find((e) => e.type === 'course.published' && e.data.courseId === id))
     t.match(published.data, { courseId: id, status: 'published', instructorId: owner.id, capacity: null, requiredAssessmentIds: ['01890000-0000-7000-8000-0000000000aa'] })
@@ -71,7 +71,7 @@ t.test('events through the outbox and RabbitMQ', async (t) => {
     })
     t.ok(doc)
     const order = received.filter((e) => (e.data as { courseId?: string }).courseId === id).map((e) => e.type)
-    t.same(order, ['course.published', 'course.updated', 'course.archived'])
+    t.same(order, ['course.created', 'course.published', 'course.updated', 'course.archived'])
   })
 
   await t.test('user.deleted archives the deleted instructor\'s courses (default policy) and is idempotent', async (t) => {
