@@ -72,15 +72,15 @@ async function buildSuite(t: Test) {
   })
   const mongo = await connectMongo(courseConfig.MONGO_URL, courseConfig.MONGO_DB)
   await migrateCourses(mongo.db)
-  let courseBus: CourseBus | undefined
-  const course = await buildCourseApp({ db: mongo.db, redis, config: courseConfig, auth, notifyOutbox: () => courseBus?.notify() })
+  const busRef: { bus?: CourseBus } = {}
+  const course = await buildCourseApp({ db: mongo.db, redis, config: courseConfig, auth, notifyOutbox: () => busRef.bus?.notify() })
   const courseService = randomName('course')
-  courseBus = await CourseBus.connect({ amqpUrl: env.amqpUrl, db: mongo.db, registry: course.app.metrics, logger: course.app.log, exchange, service: courseService })
+  const courseBus = busRef.bus = await CourseBus.connect({ amqpUrl: env.amqpUrl, db: mongo.db, registry: course.app.metrics, logger: course.app.log, exchange, service: courseService })
   await courseBus.consume(course.services)
   const courseUrl = await listen(course.app)
   t.teardown(async () => {
     await course.app.close()
-    await stopBus(courseService, undefined, () => courseBus!.stop(), true)
+    await stopBus(courseService, undefined, () => courseBus.stop(), true)
     await mongo.db.dropDatabase()
     await mongo.client.close()
   })
