@@ -1,4 +1,4 @@
-import type { CertificateTable } from './certificates/table.js'
+import type { CertificateTable, LearnerTable } from './certificates/table.js'
 import type { AssessmentPassTable, CourseAssessmentTable, CourseTable } from './courses/table.js'
 import type { EnrollmentTable, LessonProgressTable } from './enrollments/table.js'
 import type { WaitlistEntryTable } from './waitlist/table.js'
@@ -10,5 +10,6 @@ export interface Database {
   enrollments: EnrollmentTable
   lessonProgress: LessonProgressTable
   certificates: CertificateTable
+  learners: LearnerTable
   waitlistEntries: WaitlistEntryTable
 }

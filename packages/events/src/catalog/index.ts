@@ -63,7 +63,7 @@ function entry<S extends TSchema>(schema: S, producer: ServiceName, consumers: S
  * const { schema, producer } = catalog['enrollment.created'][1]
  */
 export const catalog = {
-  'user.registered': { 1: entry(UserRegisteredV1, 'user', ['notification'], 'A person created an account.') },
+  'user.registered': { 1: entry(UserRegisteredV1, 'user', ['enrollment', 'notification'], 'A person created an account.') },
   'user.role_changed': { 1: entry(UserRoleChangedV1, 'user', ['notification'], "An admin changed a user's role.") },
   'user.deleted': {
     1: entry(UserDeletedV1, 'user', ['course', 'enrollment', 'assessment', 'notification'], 'A user account was deleted.'),

@@ -19,13 +19,25 @@ export async function issueCertificate(trx: Transaction<Database>, e: { enrollme
   if (existing) return existing
   const row = await repo.insertCertificate(trx, {
     id: uuidv7(), enrollmentId: e.enrollmentId, userId: e.userId, courseId: e.courseId, courseTitle: e.courseTitle,
-    verificationCode: verificationCode(), holderName: null, completedAt: e.completedAt, issuedAt: e.completedAt,
+    verificationCode: verificationCode(), holderName: await repo.findLearnerName(trx, e.userId), completedAt: e.completedAt, issuedAt: e.completedAt,
   })
   await enqueue(trx, createEvent('certificate.issued', {
     certificateId: row.id, enrollmentId: row.enrollmentId, userId: row.userId, courseId: row.courseId,
     verificationCode: row.verificationCode, courseTitle: row.courseTitle,
   }, { source: 'enrollment' }))
   return row
+}
+
+/** user.registered: remembers the learner's name for certificates (and names any issued before it arrived). */
+export async function rememberLearner(trx: Transaction<Database>, learner: { userId: string; fullName: string }) {
+  await repo.insertLearner(trx, learner)
+  const name = await repo.findLearnerName(trx, learner.userId)
+  if (name) await repo.fillHolderName(trx, learner.userId, name)
+}
+
+/** user.deleted: forgets the learner's name (their certificates are anonymised by the enrollment service). */
+export async function forgetLearner(trx: Transaction<Database>, userId: string) {
+  await repo.eraseLearner(trx, userId)
 }
 
 export function createCertificateService(deps: { db: Kysely<Database> }) {

@@ -7,10 +7,17 @@ export interface CertificateTable {
   courseId: string
   courseTitle: string
   verificationCode: string
-  /** Null: the service receives no names; also null after the holder's account is deleted. */
+  /** The learner's name when issued (from user.registered); null if unknown or after the holder's account is deleted. */
   holderName: string | null
   completedAt: Date
   issuedAt: ColumnType<Date, Date | undefined, never>
 }
 
 export type CertificateRow = Selectable<CertificateTable>
+
+/** Learners as known from user.* events: the name printed on their certificates. */
+export interface LearnerTable {
+  userId: string
+  /** Null once the account is deleted. */
+  fullName: string | null
+}
