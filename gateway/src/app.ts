@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis'
 import { guardPlugin } from './auth/guard-plugin.js'
 import { docsPlugin } from './docs/docs-plugin.js'
 import { proxyPlugin } from './proxy/proxy-plugin.js'
-import { NOTIFICATION_WS_PATH, type UpstreamName } from './proxy/upstreams.js'
+import { NOTIFICATION_STREAM_PATH, NOTIFICATION_WS_PATH, type UpstreamName } from './proxy/upstreams.js'
 import { LoginFailures } from './rate-limit/login-failures.js'
 import { rateLimitStore } from './rate-limit/rate-limit-store.js'
 
@@ -75,7 +75,7 @@ export async function buildGateway(opts: GatewayOptions): Promise<App> {
     store: rateLimitStore({ redis: opts.redis, keyPrefix, sessionKeyPrefix: opts.sessionKeyPrefix ?? 'session:' }),
   } as never)
 
-  await app.register(guardPlugin, { bodyLimit, rateLimit: limits, queryTokenPaths: [NOTIFICATION_WS_PATH] })
+  await app.register(guardPlugin, { bodyLimit, rateLimit: limits, queryTokenPaths: [NOTIFICATION_WS_PATH, NOTIFICATION_STREAM_PATH] })
   await app.register(docsPlugin, { upstreams: opts.upstreams, cacheMs: opts.docsCacheMs ?? 30_000 })
   await app.register(proxyPlugin, {
     upstreams: opts.upstreams,

@@ -33,6 +33,18 @@ t.test('server-sent events stream through one by one, without buffering and with
   send!('second')
   t.match(await next(), /data: second/)
   response.destroy()
+
+  // Browsers' EventSource cannot set headers: the stream also takes the token in the query.
+  const viaQuery = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+    request(`${url}/api/v1/notifications/stream?access_token=${token}`, resolve).on('error', reject).end()
+  })
+  t.equal(viaQuery.statusCode, 200, 'a query token opens the stream')
+  viaQuery.destroy()
+  const forged = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+    request(`${url}/api/v1/notifications/stream?access_token=${token.slice(0, -3)}abc`, resolve).on('error', reject).end()
+  })
+  t.equal(forged.statusCode, 401, 'a forged query token does not')
+  forged.resume()
 })
 
 t.test('WebSockets on /api/v1/notifications/ws pass through both ways with the caller authenticated (101)', async (t) => {
