@@ -45,6 +45,11 @@ export interface StackOptions {
   /** Extra env per service or for the gateway. */
   env?: Partial<Record<ServiceName | 'gateway', Record<string, string>>>
   logLevel?: string
+  /**
+   * Traces every process to `ZIPKIN_URL` with `TRACE_SAMPLE_RATIO=1` (for trace tests). Off by
+   * default: benchmarks run without Zipkin unless `BENCH_TRACING=1`.
+   */
+  zipkin?: boolean
 }
 
 export interface BenchUser { id: string; email: string; password: string; role: string; accessToken: string; authorization: string; sid: string }
@@ -217,6 +222,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const baseEnv: Record<string, string> = { ...(process.env as Record<string, string>) }
     delete baseEnv.ZIPKIN_URL
     if (process.env.BENCH_TRACING === '1' && process.env.ZIPKIN_URL) baseEnv.ZIPKIN_URL = process.env.ZIPKIN_URL
+    if (options.zipkin) {
+      if (!process.env.ZIPKIN_URL) throw new Error('ZIPKIN_URL is not set (source .lms/infra.env)')
+      Object.assign(baseEnv, { ZIPKIN_URL: process.env.ZIPKIN_URL, TRACE_SAMPLE_RATIO: '1' })
+    }
 
     const start = (name: ServiceName | 'gateway', dir: string, extra: Record<string, string>) => {
       const args = [process.execPath, '--import', 'tsx', '--conditions=@lms/source', 'src/server.ts']

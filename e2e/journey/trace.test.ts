@@ -1,0 +1,86 @@
+/**
+ * Story 5 of issue 9: one enrollment request is one Zipkin trace. The user, enrollment and
+ * notification services and the gateway run as child processes started the way `npm start` does
+ * (`src/server.ts`: OpenTelemetry first, then the app) by the benchmark harness, with Zipkin on,
+ * on a RabbitMQ vhost and PostgreSQL schemas of their own. The trace is found through Zipkin's
+ * HTTP API by the gateway's span for this request (its `process.pid` and `url.path` tags, within
+ * the test's own time window) and then read whole.
+ *
+ * The request sends no `traceparent` of its own: a client-supplied one reaches the upstream
+ * twice (the gateway forwards the client's header and the undici instrumentation adds its own),
+ * so the service starts a new trace — see the gateway's forward-headers.ts.
+ */
+import t from 'tap'
+import { startStack, waitUntil } from '../../scripts/bench/stack.js'
+
+interface ZipkinSpan {
+  traceId: string; id: string; parentId?: string; name?: string; kind?: string
+  localEndpoint?: { serviceName?: string }; tags?: Record<string, string>
+}
+
+const zipkinUrl = process.env.ZIPKIN_URL
+/** pg instrumentation spans (`pg.query:<verb> <db>`); newer semantic conventions name the tag `db.system.name`. */
+const isPostgres = (s: ZipkinSpan) => (s.tags?.['db.system.name'] ?? s.tags?.['db.system']) === 'postgresql'
+
+t.test('an enrollment through the gateway is one Zipkin trace: gateway, enrollment with its database spans, and notification consuming enrollment.created', async (t) => {
+  if (!zipkinUrl) throw new Error('ZIPKIN_URL is not set (source .lms/infra.env)')
+  const stack = await startStack({ services: ['enrollment', 'notification'], zipkin: true })
+  t.teardown(() => stack.stop())
+
+  const course = await stack.publishCourse({ lessons: 2 })
+  await waitUntil(`course ${course.courseId} did not reach the enrollment read model`, async () =>
+    (await fetch(`${stack.gatewayUrl}/api/v1/enrollments/course/${course.courseId}/stats`, { headers: { authorization: stack.admin.authorization } })).status === 200, 30_000)
+  const [student] = await stack.registerUsers(1)
+
+  const startedAt = Date.now()
+  const res = await fetch(`${stack.gatewayUrl}/api/v1/enrollments`, {
+    method: 'POST',
+    headers: { authorization: student!.authorization, 'content-type': 'application/json' },
+    body: JSON.stringify({ courseId: course.courseId }),
+  })
+  t.equal(res.status, 201, 'the enrollment is created (201)')
+  await res.arrayBuffer()
+
+  const search = new URL('/api/v2/traces', zipkinUrl)
+  search.search = new URLSearchParams({
+    serviceName: 'gateway', spanName: 'post', limit: '5',
+    annotationQuery: `process.pid=${stack.pids.gateway} and url.path=/api/v1/enrollments`,
+    endTs: String(Date.now() + 60_000), lookback: String(Date.now() + 60_000 - startedAt + 1000),
+  }).toString()
+  const traceId = await waitUntil('the gateway span of the enrollment request did not reach Zipkin', async () => {
+    const found = await (await fetch(search)).json() as ZipkinSpan[][]
+    return found.length === 1 ? found[0]![0]!.traceId : undefined
+  }, 30_000)
+
+  const byService = (spans: ZipkinSpan[], service: string) => spans.filter((s) => s.localEndpoint?.serviceName === service)
+  const consumed = (spans: ZipkinSpan[]) => byService(spans, 'notification').find((s) => s.name === 'enrollment.created process' && s.kind === 'CONSUMER')
+  const read = async () => {
+    const r = await fetch(`${zipkinUrl}/api/v2/trace/${traceId}`)
+    return r.ok ? await r.json() as ZipkinSpan[] : []
+  }
+  const summary = (spans: ZipkinSpan[]) => spans.map((s) => `${s.localEndpoint?.serviceName}:${s.kind ?? '-'}:${s.name}`).sort().join('; ')
+  // Spans arrive from four processes in batches; wait (bounded) until the notification's consumption
+  // and the enrollment's SQL are in, then read what the trace holds (a failure names what it had).
+  let spans: ZipkinSpan[] = []
+  const complete = await waitUntil('trace complete', async () => {
+    spans = await read()
+    const enrollment = byService(spans, 'enrollment')
+    return consumed(spans) && enrollment.some((s) => isPostgres(s)) && enrollment.some((s) => s.kind === 'PRODUCER') &&
+      byService(spans, 'notification').some((s) => isPostgres(s))
+  }, 30_000).then(() => true, () => false)
+  if (!complete) t.comment(`trace ${traceId} after 30 s: ${summary(spans) || 'no spans'}`)
+  const final = spans
+
+  t.ok(final.every((s) => s.traceId === traceId), 'every span carries the trace id of the request')
+  const gateway = byService(final, 'gateway')
+  t.ok(gateway.some((s) => s.kind === 'SERVER'), 'the gateway answered the request in this trace (server span)')
+  t.ok(gateway.some((s) => s.kind === 'CLIENT'), 'the gateway forwarded it upstream in this trace (client span)')
+  const enrollment = byService(final, 'enrollment')
+  t.ok(enrollment.some((s) => s.kind === 'SERVER'), 'the enrollment service handled the request in this trace (server span)')
+  const sql = enrollment.filter((s) => isPostgres(s))
+  t.ok(sql.length > 0, `the enrollment service's PostgreSQL queries are spans of this trace (${[...new Set(sql.map((s) => s.name))].join(', ')})`)
+  t.ok(sql.some((s) => /^insert into "enrollments"/.test(s.tags?.['db.query.text'] ?? '')), 'among them the insert into enrollments')
+  t.ok(enrollment.some((s) => s.name === 'enrollment.created publish' && s.kind === 'PRODUCER'), 'the outbox relay published enrollment.created in this trace (producer span)')
+  t.ok(consumed(final), 'the notification service consumed enrollment.created in this trace (consumer span)')
+  t.ok(byService(final, 'notification').some((s) => isPostgres(s)), "the notification's handler wrote to its database in this trace")
+})
