@@ -187,7 +187,8 @@ start_zipkin() {
       -Dmdep.overWriteIfNewer=true >"$STATE/logs/zipkin-fetch.log" 2>&1 || die "could not fetch Zipkin; see $STATE/logs/zipkin-fetch.log"
   fi
   log "zipkin: starting on 127.0.0.1:$ZIPKIN_PORT"
-  setsid nohup java -Xms64m -Xmx384m -XX:+UseSerialGC -jar "$jar" \
+  # In-memory storage: cap the spans kept so long test and benchmark runs cannot exhaust the heap.
+  MEM_MAX_SPANS="${LMS_ZIPKIN_MAX_SPANS:-100000}" setsid nohup java -Xms64m -Xmx512m -XX:+UseSerialGC -jar "$jar" \
     --armeria.ports[0].port="$ZIPKIN_PORT" --armeria.ports[0].ip=127.0.0.1 --armeria.ports[0].protocols=http \
     >"$STATE/logs/zipkin.log" 2>&1 &
   echo $! >"$STATE/run/zipkin.pid"

@@ -81,6 +81,12 @@ export interface MongoOutboxRelayOptions {
   sentRetentionMs?: number
   /** Poll interval when nothing is pending (no change streams). Default 250 ms. */
   pollIntervalMs?: number
+  /**
+   * Runs the relay's own write to a document (removing the published events) under the lock the
+   * service's writes take. Needed on FerretDB 1.x, which applies an update as read-modify-write
+   * of the whole document: an unguarded `$pullAll` racing a service write can undo that write.
+   */
+  withDocumentLock?: (collection: string, id: unknown, write: () => Promise<void>) => Promise<void>
   metrics?: EventMetrics
   logger?: Logger
 }
@@ -228,7 +234,10 @@ export class MongoOutboxRelay {
           }
         }
         // $pullAll of the exact elements read: FerretDB 1.x ignores $pull with a condition.
-        if (published.length) await collection.updateOne({ _id: candidate._id }, { $pullAll: { pendingEvents: published } as never })
+        if (published.length) {
+          const remove = async () => { await collection.updateOne({ _id: candidate._id }, { $pullAll: { pendingEvents: published } as never }) }
+          await (this.options.withDocumentLock ? this.options.withDocumentLock(collectionName, candidate._id, remove) : remove())
+        }
         if (error) throw error
         return published.length
       } finally {

@@ -1,3 +1,4 @@
+import { withLock } from '../locks.js'
 import { AmqpConnection, createEventMetrics, EventPublisher, MongoOutboxRelay, startConsumer, type Consumer, type Logger } from '@lms/events'
 import type { Db } from 'mongodb'
 import type { Registry } from 'prom-client'
@@ -35,7 +36,10 @@ export class CourseBus {
     const connection = new AmqpConnection({ url: opts.amqpUrl, name: 'course', logger: opts.logger })
     await connection.start()
     const publisher = new EventPublisher({ connection, service: 'course', metrics, logger: opts.logger, ...(opts.exchange ? { exchange: opts.exchange } : {}) })
-    const relay = new MongoOutboxRelay({ db: opts.db, collections: [COURSES], publisher, service: 'course', metrics, logger: opts.logger })
+    const relay = new MongoOutboxRelay({
+      db: opts.db, collections: [COURSES], publisher, service: 'course', metrics, logger: opts.logger,
+      withDocumentLock: (_collection, id, write) => withLock(opts.db, `course:${String(id)}`, write),
+    })
     relay.start()
     return new CourseBus(connection, relay, opts)
   }
