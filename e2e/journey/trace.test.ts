@@ -6,10 +6,10 @@
  * HTTP API by the gateway's span for this request (its `process.pid` and `url.path` tags, within
  * the test's own time window) and then read whole.
  *
- * The request sends no `traceparent` of its own: a client-supplied one reaches the upstream
- * twice (the gateway forwards the client's header and the undici instrumentation adds its own),
- * so the service starts a new trace — see the gateway's forward-headers.ts.
+ * The request carries a client `traceparent`: the whole trace must continue the client's trace id
+ * (the gateway drops the client's header upstream and lets its instrumentation inject its own span).
  */
+import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { startStack, waitUntil } from '../../scripts/bench/stack.js'
 
@@ -33,9 +33,13 @@ t.test('an enrollment through the gateway is one Zipkin trace: gateway, enrollme
   const [student] = await stack.registerUsers(1)
 
   const startedAt = Date.now()
+  const clientTraceId = randomBytes(16).toString('hex')
   const res = await fetch(`${stack.gatewayUrl}/api/v1/enrollments`, {
     method: 'POST',
-    headers: { authorization: student!.authorization, 'content-type': 'application/json' },
+    headers: {
+      authorization: student!.authorization, 'content-type': 'application/json',
+      traceparent: `00-${clientTraceId}-${randomBytes(8).toString('hex')}-01`,
+    },
     body: JSON.stringify({ courseId: course.courseId }),
   })
   t.equal(res.status, 201, 'the enrollment is created (201)')
@@ -51,6 +55,7 @@ t.test('an enrollment through the gateway is one Zipkin trace: gateway, enrollme
     const found = await (await fetch(search)).json() as ZipkinSpan[][]
     return found.length === 1 ? found[0]![0]!.traceId : undefined
   }, 30_000)
+  t.equal(traceId, clientTraceId, 'the trace continues the trace id the client sent')
 
   const byService = (spans: ZipkinSpan[], service: string) => spans.filter((s) => s.localEndpoint?.serviceName === service)
   const consumed = (spans: ZipkinSpan[]) => byService(spans, 'notification').find((s) => s.name === 'enrollment.created process' && s.kind === 'CONSUMER')

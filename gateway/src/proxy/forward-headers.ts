@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api'
 import type { FastifyRequest } from 'fastify'
 import type { IncomingHttpHeaders } from 'node:http'
 
@@ -17,13 +18,20 @@ export function isIdentityHeader(name: string): boolean {
 /**
  * Headers sent upstream: the client's own minus any identity claim, plus the
  * request id and the client address as the gateway determined it
- * (Authorization and W3C trace headers pass untouched).
+ * (Authorization passes untouched). When tracing runs, the client's W3C trace
+ * headers are dropped: the gateway's span already continues them and the
+ * fetch instrumentation adds its own, and two joined `traceparent` values
+ * would make the service start a new trace.
  */
 export function forwardHeaders(request: FastifyRequest, headers: IncomingHttpHeaders): IncomingHttpHeaders {
   for (const name of Object.keys(headers)) {
     if (name.charCodeAt(0) === 120 /* x */ || name === 'forwarded') {
       if (isIdentityHeader(name)) delete headers[name]
     }
+  }
+  if (trace.getActiveSpan()) {
+    delete headers.traceparent
+    delete headers.tracestate
   }
   headers['x-request-id'] = request.id
   headers['x-forwarded-for'] = request.ip
