@@ -6,11 +6,12 @@
  * HTTP API by the gateway's span for this request (its `process.pid` and `url.path` tags, within
  * the test's own time window) and then read whole.
  *
- * The request carries a client `traceparent`: the whole trace must continue the client's trace id
+ * The student registers and enrolls with @lms/client; the enrollment carries a client `traceparent`: the whole trace must continue the client's trace id
  * (the gateway drops the client's header upstream and lets its instrumentation inject its own span).
  */
 import { randomBytes } from 'node:crypto'
 import t from 'tap'
+import { createLmsClient } from '@lms/client'
 import { startStack, waitUntil } from '../../scripts/bench/stack.js'
 
 interface ZipkinSpan {
@@ -30,20 +31,19 @@ t.test('an enrollment through the gateway is one Zipkin trace: gateway, enrollme
   const course = await stack.publishCourse({ lessons: 2 })
   await waitUntil(`course ${course.courseId} did not reach the enrollment read model`, async () =>
     (await fetch(`${stack.gatewayUrl}/api/v1/enrollments/course/${course.courseId}/stats`, { headers: { authorization: stack.admin.authorization } })).status === 200, 30_000)
-  const [student] = await stack.registerUsers(1)
-
+  // The student acts through @lms/client; its fetch hook adds the trace header a browser's tracing would.
   const startedAt = Date.now()
   const clientTraceId = randomBytes(16).toString('hex')
-  const res = await fetch(`${stack.gatewayUrl}/api/v1/enrollments`, {
-    method: 'POST',
-    headers: {
-      authorization: student!.authorization, 'content-type': 'application/json',
-      traceparent: `00-${clientTraceId}-${randomBytes(8).toString('hex')}-01`,
-    },
-    body: JSON.stringify({ courseId: course.courseId }),
+  let traceparent: string | undefined
+  const client = createLmsClient({
+    baseUrl: stack.gatewayUrl,
+    fetch: (input, init) => fetch(input, traceparent ? { ...init, headers: { ...(init?.headers as Record<string, string>), traceparent } } : init),
   })
-  t.equal(res.status, 201, 'the enrollment is created (201)')
-  await res.arrayBuffer()
+  await client.auth.register({ email: `trace.${clientTraceId}@example.test`, password: 'correct horse battery', fullName: 'Trace Student' })
+  traceparent = `00-${clientTraceId}-${randomBytes(8).toString('hex')}-01`
+  const created = await client.enrollments.create({ courseId: course.courseId })
+  traceparent = undefined
+  t.equal(created.status, 'active', 'the enrollment is created (201)')
 
   const search = new URL('/api/v2/traces', zipkinUrl)
   search.search = new URLSearchParams({
