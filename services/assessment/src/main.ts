@@ -13,17 +13,16 @@ export async function main(env: Record<string, string | undefined>, telemetry: T
   const db = createPostgres<Database>({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, max: config.DATABASE_POOL_MAX, applicationName: 'assessment' })
   if (env.MIGRATE_ON_START === 'true') await migrateToLatest(db, { schema: config.DATABASE_SCHEMA, migrations })
 
-  let busReady: () => Promise<void> = async () => { throw new Error('starting') }
   const app = await buildApp({
     config, db,
     auth: { jwks: { url: config.JWKS_URL }, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
-    readiness: { rabbitmq: () => busReady() },
   })
   const bus = await startServiceBus({
     service: 'assessment', amqpUrl: config.AMQP_URL, db, listenUrl: config.DATABASE_URL,
     handlers: subscriptionHandlers(db), registry: app.metrics, logger: app.log,
   })
-  busReady = () => bus.ready()
+  // Registered once the bus exists: /health/ready answers only after listen, so nothing asks earlier.
+  app.addReadinessCheck('rabbitmq', () => bus.ready())
 
   await runServer(app, {
     port: config.PORT,

@@ -13,7 +13,6 @@ export async function main(env: Record<string, string | undefined>, telemetry: T
   const redis = createRedis(config.REDIS_URL, 'enrollment')
   if (env.MIGRATE_ON_START === 'true') await migrateToLatest(db, { schema: config.DATABASE_SCHEMA, migrations })
 
-  let busReady: () => Promise<void> = async () => { throw new Error('starting') }
   const app = await buildApp({
     config,
     db,
@@ -23,13 +22,14 @@ export async function main(env: Record<string, string | undefined>, telemetry: T
       audience: config.JWT_AUDIENCE,
       isSessionActive: async (sid) => (await redis.exists(config.SESSION_KEY_PREFIX + sid)) === 1,
     },
-    readiness: { rabbitmq: () => busReady(), redis: () => redis.ping() },
+    readiness: { redis: () => redis.ping() },
   })
   const bus = await startServiceBus({
     service: 'enrollment', amqpUrl: config.AMQP_URL, db, listenUrl: config.DATABASE_URL,
     handlers: app.eventHandlers, registry: app.metrics, logger: app.log,
   })
-  busReady = () => bus.ready()
+  // Registered once the bus exists: /health/ready answers only after listen, so nothing asks earlier.
+  app.addReadinessCheck('rabbitmq', () => bus.ready())
 
   await runServer(app, {
     port: config.PORT,

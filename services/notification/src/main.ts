@@ -15,20 +15,19 @@ export async function main(env: Record<string, string | undefined>, telemetry: T
   if (env.MIGRATE_ON_START === 'true') await migrateToLatest(db, { schema: config.DATABASE_SCHEMA, migrations })
   const mailer = nodemailer.createTransport(config.SMTP_URL)
 
-  let busReady: () => Promise<void> = async () => { throw new Error('starting') }
   const app = await buildApp({
     config, db, redis, mailer,
     auth: {
       jwks: { url: config.JWKS_URL }, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE,
       isSessionActive: async (sid) => (await redis.exists(config.SESSION_KEY_PREFIX + sid)) === 1,
     },
-    readiness: { rabbitmq: () => busReady() },
   })
   const bus = await startServiceBus({
     service: 'notification', amqpUrl: config.AMQP_URL, db, listenUrl: config.DATABASE_URL,
     registry: app.metrics, logger: app.log, handlers: app.handlers,
   })
-  busReady = () => bus.ready()
+  // Registered once the bus exists: /health/ready answers only after listen, so nothing asks earlier.
+  app.addReadinessCheck('rabbitmq', () => bus.ready())
 
   await runServer(app, {
     port: config.PORT,

@@ -15,12 +15,12 @@ export async function main(env: Record<string, string | undefined>, telemetry: T
   if (env.MIGRATE_ON_START === 'true') await migrateToLatest(db, { schema: config.DATABASE_SCHEMA, migrations })
   const keys = await loadSigningKeys(config.JWT_PRIVATE_KEY_FILES)
 
-  let busReady: () => Promise<void> = async () => { throw new Error('starting') }
-  const app = await buildApp({ config, db, redis, keys, readiness: { rabbitmq: () => busReady() } })
+  const app = await buildApp({ config, db, redis, keys })
   const bus = await startServiceBus({
     service: 'user', amqpUrl: config.AMQP_URL, db, listenUrl: config.DATABASE_URL, registry: app.metrics, logger: app.log,
   })
-  busReady = () => bus.ready()
+  // Registered once the bus exists: /health/ready answers only after listen, so nothing asks earlier.
+  app.addReadinessCheck('rabbitmq', () => bus.ready())
 
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
     const { created } = await app.services.auth.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD)
