@@ -56,10 +56,10 @@ function outcome(row: AttemptRow): AttemptOutcome {
   return { attemptId: row.id, score: row.score ?? 0, passed: row.passed ?? false, status: row.status, late: row.late }
 }
 
-function mayShowAnswers(a: AssessmentRow, attempt: AttemptRow, now: Date) {
-  if (attempt.status === 'in_progress') return false
-  if (a.showCorrectAnswers === 'after_attempt') return true
-  return a.showCorrectAnswers === 'after_close' && a.closesAt !== null && now > a.closesAt
+/** The attempt's deadline as of now: the course may have been closed earlier than when it started. */
+function effectiveDeadline(a: Pick<AssessmentRow, 'closesAt'>, attempt: Pick<AttemptRow, 'deadline'>) {
+  if (a.closesAt && (!attempt.deadline || a.closesAt < attempt.deadline)) return a.closesAt
+  return attempt.deadline
 }
 
 export function createAttemptService(deps: {
@@ -73,6 +73,13 @@ export function createAttemptService(deps: {
       attemptId: row.id, assessmentId: a.id, courseId: a.courseId, userId: row.userId, score: row.score ?? 0,
       passed: row.passed ?? false, attemptNumber: row.attemptNumber, required: a.required, title: a.title,
     }, { source: 'assessment' }))
+  }
+
+  // after_close waits for the grace period too: until then a late submission is still accepted.
+  function mayShowAnswers(a: AssessmentRow, attempt: AttemptRow, now: Date) {
+    if (attempt.status === 'in_progress') return false
+    if (a.showCorrectAnswers === 'after_attempt') return true
+    return a.showCorrectAnswers === 'after_close' && a.closesAt !== null && now.getTime() > a.closesAt.getTime() + deps.graceSeconds * 1000
   }
 
   function toResult(a: AssessmentRow, row: AttemptRow, showAnswers: boolean): AttemptResult {
@@ -96,7 +103,8 @@ export function createAttemptService(deps: {
         const answer = answers.get(d.questionId)
         return {
           questionId: d.questionId,
-          points: g?.points ?? null,
+          // A question's points tell whether the answer was right, so they wait for the answers (essays have none).
+          points: showAnswers || q?.questionType === 'essay' ? g?.points ?? null : null,
           maxPoints: q?.points ?? 0,
           feedback: g?.feedback ?? null,
           ...(answer?.choiceIds ? { choiceIds: answer.choiceIds } : {}),
@@ -159,8 +167,9 @@ export function createAttemptService(deps: {
           })
         }
         let late = false
-        if (attempt.deadline && now > attempt.deadline) {
-          if (now.getTime() > attempt.deadline.getTime() + deps.graceSeconds * 1000) throw errors.ASM_ERR_DEADLINE_PASSED()
+        const deadline = effectiveDeadline(a, attempt)
+        if (deadline && now > deadline) {
+          if (now.getTime() > deadline.getTime() + deps.graceSeconds * 1000) throw errors.ASM_ERR_DEADLINE_PASSED()
           late = true
         }
         const grades: StoredGrade[] = attempt.drawn.map((d) => {
