@@ -56,7 +56,7 @@ export async function buildApp(deps: AppDeps) {
   const notifications = createNotificationService({ db: deps.db })
   const preferences = createPreferenceService({ db: deps.db })
   const bulk = createBulkService({ db: deps.db, publisher: hub, batchSize: deps.config.BULK_BATCH_SIZE, onQueued })
-  const handlers = createHandlers({ db: deps.db, publisher: hub, appBaseUrl: deps.config.APP_BASE_URL, onQueued })
+  const handlers = createHandlers({ db: deps.db, publisher: hub, appBaseUrl: deps.config.APP_BASE_URL, batchSize: deps.config.BULK_BATCH_SIZE, onQueued })
 
   app.addReadinessCheck('postgres', () => pingPostgres(deps.db))
   app.addReadinessCheck('redis', () => deps.redis.ping())

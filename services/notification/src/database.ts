@@ -1,6 +1,7 @@
 import type { CourseStudentTable, CourseTable, UserContactTable } from './audience/table.js'
 import type { DeliveryTable, NotificationTable } from './notifications/table.js'
 import type { PreferenceTable } from './preferences/table.js'
+import type { WaitlistEntryTable } from './waitlist/table.js'
 
 export interface Database {
   notifications: NotificationTable
@@ -9,4 +10,5 @@ export interface Database {
   userContacts: UserContactTable
   courses: CourseTable
   courseStudents: CourseStudentTable
+  waitlistEntries: WaitlistEntryTable
 }

@@ -1,21 +1,12 @@
 import t from 'tap'
 import { uuidv7 } from 'uuidv7'
-import { createEvent, deleteServiceTopology, startServiceBus } from '@lms/events'
-import { randomName } from '@lms/kit/testing'
-import { bearer, build, eventually } from './helper.js'
+import { createEvent } from '@lms/events'
+import { bearer, build, eventually, startTestBus } from './helper.js'
 
 t.test('events published on RabbitMQ reach the handlers: user.registered then enrollment.created notify the student', async (t) => {
-  const { app, db, token, env } = await build(t)
-  const service = randomName('notification')
-  const exchange = randomName('ex')
-  const bus = await startServiceBus({ service, exchange, amqpUrl: env.amqpUrl, db, handlers: app.handlers, maxAttempts: 2 })
-  t.teardown(async () => {
-    const connection = await bus.connection.waitForConnection(5000)
-    const channel = await connection.createChannel()
-    await bus.close()
-    await deleteServiceTopology(channel, { service, exchange, maxAttempts: 2, deleteExchange: true }).catch(() => {})
-    await channel.close().catch(() => {})
-  })
+  const built = await build(t)
+  const { app, db, token } = built
+  const bus = await startTestBus(t, built)
   const userId = uuidv7()
   await bus.publisher.publish(createEvent('user.registered', { userId, email: 'bus@example.test', fullName: 'Bus Rider', role: 'student' }, { source: 'user' }))
   await eventually(() => db.selectFrom('userContacts').select('userId').where('userId', '=', userId).executeTakeFirst())

@@ -1,33 +1,8 @@
-import t, { type Test } from 'tap'
-import { SMTPServer } from 'smtp-server'
+import t from 'tap'
 import { uuidv7 } from 'uuidv7'
 import { escapeHtml, render } from '../src/templates/render.js'
 import { renderEmail } from '../src/templates/templates.js'
-import { bearer, build, emit, eventually, person } from './helper.js'
-
-interface Mail { to: string; raw: string }
-
-/** A real SMTP server on loopback that keeps what it receives. */
-async function smtpSink(t: Test) {
-  const received: Mail[] = []
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = []
-      stream.on('data', (c: Buffer) => chunks.push(c))
-      stream.on('end', () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), raw: Buffer.concat(chunks).toString('utf8').replace(/=\r\n/g, '') })
-        callback()
-      })
-    },
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.server.address() as { port: number }).port
-  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())))
-  return { url: `smtp://127.0.0.1:${port}`, received }
-}
+import { bearer, build, emit, eventually, person, smtpSink } from './helper.js'
 
 t.test('HTML email escapes every variable; text and in-app keep them verbatim', async (t) => {
   t.equal(escapeHtml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;')

@@ -1,9 +1,10 @@
 import type { Test } from 'tap'
 import nodemailer from 'nodemailer'
+import { SMTPServer } from 'smtp-server'
 import { uuidv7 } from 'uuidv7'
 import { createPostgres, createRedis, migrateToLatest, type Role } from '@lms/kit'
-import { createTestDatabase, generateSigningKey, signTestToken, testEnv } from '@lms/kit/testing'
-import { createEvent, type EventData, type EventType } from '@lms/events'
+import { createTestDatabase, generateSigningKey, randomName, signTestToken, testEnv } from '@lms/kit/testing'
+import { createEvent, deleteServiceTopology, startServiceBus, type EventData, type EventType } from '@lms/events'
 import { buildApp, type AppConfig, type NotificationApp } from '../src/app.js'
 import type { Database } from '../src/database.js'
 import { migrations } from '../src/migrations/index.js'
@@ -77,4 +78,43 @@ export async function eventually<T>(check: () => Promise<T | undefined | null | 
     await new Promise((r) => setTimeout(r, everyMs))
   }
   throw new Error('condition not met in time')
+}
+
+interface Mail { to: string; raw: string }
+
+/** A real SMTP server on loopback that keeps what it receives. */
+export async function smtpSink(t: Test) {
+  const received: Mail[] = []
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = []
+      stream.on('data', (c: Buffer) => chunks.push(c))
+      stream.on('end', () => {
+        received.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), raw: Buffer.concat(chunks).toString('utf8').replace(/=\r\n/g, '') })
+        callback()
+      })
+    },
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.server.address() as { port: number }).port
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  return { url: `smtp://127.0.0.1:${port}`, received }
+}
+
+/** The app's handlers on a real RabbitMQ bus with its own service and exchange names, deleted after the test. */
+export async function startTestBus(t: Test, built: Awaited<ReturnType<typeof build>>) {
+  const service = randomName('notification')
+  const exchange = randomName('ex')
+  const bus = await startServiceBus({ service, exchange, amqpUrl: built.env.amqpUrl, db: built.db, handlers: built.app.handlers, maxAttempts: 2 })
+  t.teardown(async () => {
+    const connection = await bus.connection.waitForConnection(5000)
+    const channel = await connection.createChannel()
+    await bus.close()
+    await deleteServiceTopology(channel, { service, exchange, maxAttempts: 2, deleteExchange: true }).catch(() => {})
+    await channel.close().catch(() => {})
+  })
+  return bus
 }

@@ -15,6 +15,8 @@ import { EnrollmentCompletedV1 } from './enrollment-completed.v1.js'
 import { EnrollmentCreatedV1 } from './enrollment-created.v1.js'
 import { EnrollmentDroppedV1 } from './enrollment-dropped.v1.js'
 import { EnrollmentProgressedV1 } from './enrollment-progressed.v1.js'
+import { EnrollmentWaitlistedV1 } from './enrollment-waitlisted.v1.js'
+import { EnrollmentWaitlistLeftV1 } from './enrollment-waitlist-left.v1.js'
 import { NotificationSentV1 } from './notification-sent.v1.js'
 import { UserDeletedV1 } from './user-deleted.v1.js'
 import { UserRegisteredV1 } from './user-registered.v1.js'
@@ -35,6 +37,8 @@ export {
   EnrollmentCreatedV1,
   EnrollmentDroppedV1,
   EnrollmentProgressedV1,
+  EnrollmentWaitlistedV1,
+  EnrollmentWaitlistLeftV1,
   NotificationSentV1,
   UserDeletedV1,
   UserRegisteredV1,
@@ -84,6 +88,12 @@ export const catalog = {
     1: entry(EnrollmentCompletedV1, 'enrollment', ['notification'], 'A student completed a course.'),
   },
   'enrollment.dropped': { 1: entry(EnrollmentDroppedV1, 'enrollment', ['assessment', 'notification'], 'A student dropped a course.') },
+  'enrollment.waitlisted': {
+    1: entry(EnrollmentWaitlistedV1, 'enrollment', ['notification'], 'A student joined the waitlist of a full course.'),
+  },
+  'enrollment.waitlist_left': {
+    1: entry(EnrollmentWaitlistLeftV1, 'enrollment', ['notification'], 'A waitlist entry ended: left, removed, or promoted to an enrollment.'),
+  },
   'certificate.issued': { 1: entry(CertificateIssuedV1, 'enrollment', ['notification'], 'A completion certificate was issued.') },
   'assessment.created': { 1: entry(AssessmentCreatedV1, 'assessment', ['enrollment'], 'An assessment was added to a course.') },
   'assessment.updated': { 1: entry(AssessmentUpdatedV1, 'assessment', ['enrollment'], 'An assessment changed.') },

@@ -10,6 +10,8 @@ export interface HandlerDeps {
   db: Kysely<Database>
   publisher: NotificationPublisher
   appBaseUrl: string
+  /** Recipients per transaction when one event notifies many people. */
+  batchSize: number
   /** Wakes the email worker once new deliveries are committed. */
   onQueued?: () => void
 }

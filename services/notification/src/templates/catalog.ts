@@ -9,6 +9,8 @@ export const NOTIFICATION_TYPES = {
   certificate_issued: { mutable: true, priority: 5 },
   assessment_passed: { mutable: true, priority: 5 },
   assessment_retry: { mutable: true, priority: 5 },
+  waitlist_joined: { mutable: true, priority: 5 },
+  waitlist_course_published: { mutable: true, priority: 5 },
   announcement: { mutable: true, priority: 9 },
 } as const
 

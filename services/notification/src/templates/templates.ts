@@ -79,6 +79,22 @@ export const TEMPLATES: Record<NotificationType, Template> = {
       html: layout('<p>You scored {{score}}% on {{assessmentTitle}} (attempt {{attemptNumber}}). <a href="{{link}}">Try again</a>.</p>'),
     },
   },
+  waitlist_joined: {
+    inApp: { title: 'On the waitlist for {{courseTitle}}', body: 'You are number {{position}} on the waitlist for {{courseTitle}}. You will be enrolled when a seat frees up.' },
+    email: {
+      subject: 'You are on the waitlist for {{courseTitle}}',
+      text: 'You are number {{position}} on the waitlist for {{courseTitle}}. You will be enrolled when a seat frees up: {{link}}',
+      html: layout('<p>You are number {{position}} on the waitlist for <a href="{{link}}">{{courseTitle}}</a>. You will be enrolled when a seat frees up.</p>'),
+    },
+  },
+  waitlist_course_published: {
+    inApp: { title: 'Published: {{courseTitle}}', body: "A course you're waiting for was published: {{courseTitle}}." },
+    email: {
+      subject: "A course you're waiting for was published: {{courseTitle}}",
+      text: "A course you're waiting for was published: {{courseTitle}}. {{link}}",
+      html: layout(`<p>A course you're waiting for was published: <a href="{{link}}">{{courseTitle}}</a>.</p>`),
+    },
+  },
   announcement: {
     inApp: { title: '{{title}}', body: '{{message}}' },
     email: { subject: '{{title}}', text: '{{message}}', html: layout('<h2>{{title}}</h2><p>{{message}}</p>') },
