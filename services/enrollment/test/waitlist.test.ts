@@ -30,7 +30,7 @@ t.test('a full course queues a student who asks for the waitlist (202 with posit
   const mine = await built.app.inject({ method: 'GET', url: '/api/v1/enrollments/waitlist/me', headers: second.headers })
   t.equal(mine.statusCode, 200)
   t.match(mine.json(), { items: [{ id: b.json().id, position: 2 }], nextCursor: null })
-  t.same((await outbox(built)).map((e) => e.event_type), ['enrollment.created'], 'waiting publishes nothing')
+  t.same((await outbox(built)).map((e) => e.event_type), ['enrollment.created', 'enrollment.waitlisted', 'enrollment.waitlisted'], 'the refused join publishes nothing')
 })
 
 t.test('dropping promotes the first waiting student in the same transaction with enrollment.created (204)', async (t) => {
@@ -54,8 +54,10 @@ t.test('dropping promotes the first waiting student in the same transaction with
   t.match(still.json(), { status: 'waiting', position: 1 })
 
   const events = await outbox(built)
-  t.same(events.map((e) => e.event_type), ['enrollment.created', 'enrollment.dropped', 'enrollment.created'])
-  t.match(events[2]!.envelope.data, { userId: first.id, courseId: course.courseId, enrollmentId: promoted.json().enrollmentId })
+  t.same(events.map((e) => e.event_type), [
+    'enrollment.created', 'enrollment.waitlisted', 'enrollment.waitlisted', 'enrollment.dropped', 'enrollment.created', 'enrollment.waitlist_left',
+  ])
+  t.match(events[4]!.envelope.data, { userId: first.id, courseId: course.courseId, enrollmentId: promoted.json().enrollmentId })
   const metrics = await built.app.inject({ method: 'GET', url: '/metrics' })
   t.match(metrics.body, /lms_enrollments_created_total(\{[^}]*\})? 2\n/)
 })

@@ -36,7 +36,7 @@ export async function markPromoted(db: Db, id: string, enrollmentId: string) {
 }
 
 export async function deleteEntry(db: Db, id: string) {
-  return db.deleteFrom('waitlistEntries').where('id', '=', id).execute()
+  return db.deleteFrom('waitlistEntries').where('id', '=', id).returning(['id', 'userId', 'courseId']).executeTakeFirst()
 }
 
 /** Deletes the entry only while it is waiting (a concurrent promotion wins); answers how many rows went. */
