@@ -106,6 +106,9 @@ export class AmqpConnection extends EventEmitter {
         const c = await amqp.connect(this.options.url, {
           clientProperties: { connection_name: this.options.name ?? 'lms-events' },
           heartbeat: this.options.heartbeatSeconds ?? 10,
+          // amqplib leaves Nagle on: a publish or ack then waits for the previous segment's
+          // delayed ACK, ~25 ms per hop on loopback (bench: bare confirm p50 26 ms → 2 ms).
+          noDelay: true,
         } as never)
         c.on('error', (err: Error) => {
           this.logger.warn({ err }, 'amqp connection error')

@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from 'kysely'
+import { type ControlledTransaction, type Kysely, sql, type Transaction } from 'kysely'
 import pg from 'pg'
 import type { AnyEventEnvelope, EventEnvelope } from '../catalog/index.js'
 import { validateEnvelope } from '../catalog/index.js'
@@ -74,26 +74,27 @@ export interface PgOutboxRelayOptions {
   listen?: pg.ClientConfig
   /** Poll fallback interval. Default 1000 ms. */
   pollIntervalMs?: number
-  /** Rows claimed per round. Default 200. */
+  /** Rows claimed per statement. Default 200. */
   batchSize?: number
   /** How long sent rows are kept. Default 7 days. */
   retentionMs?: number
   /** How often sent rows are pruned and the backlog gauges refreshed. Default 60 s / 5 s. */
   pruneIntervalMs?: number
   metricsIntervalMs?: number
-  /** Batches published while earlier ones await their confirms and commit. Default 2. */
+  /**
+   * Relay transactions open at once, each holding a connection: the one claiming rows and those
+   * awaiting their confirms before they commit. Default 2.
+   */
   maxInFlightBatches?: number
+  /** How long one transaction keeps claiming before the next one takes over (when a slot is free). Default 100 ms. */
+  windowMs?: number
+  /** Published rows awaiting their confirm at most; the relay claims no more until some settle. Default 2 × batchSize. */
+  maxUnconfirmed?: number
   /** Delay before a failed row is tried again: min(max, base * 2^attempts). */
   retryBaseMs?: number
   retryMaxMs?: number
   metrics?: EventMetrics
   logger?: Logger
-}
-
-interface RoundResult {
-  sent: number
-  claimed: number
-  failed: boolean
 }
 
 interface OutboxRow {
@@ -102,11 +103,118 @@ interface OutboxRow {
   trace_context: TraceCarrier | null
 }
 
+interface WindowHooks {
+  published(): void
+  settled(): void
+}
+
+interface WindowResult {
+  sent: number
+  failed: number
+}
+
+/**
+ * One relay transaction. Each claim locks pending rows (`FOR UPDATE SKIP LOCKED`) and marks them
+ * sent in the same statement, so the next claim skips them without waiting for their confirms;
+ * the rows are published at once, in position order. {@link close} waits until every publish
+ * settled, returns the failed rows to pending with a backoff, and commits: the sent marks become
+ * visible only after the broker confirmed, and a crash before the commit rolls them back (the rows
+ * are sent again; the inbox absorbs the duplicates).
+ */
+class RelayWindow {
+  readonly openedAt = Date.now()
+  unconfirmed = 0
+  /** Set when a statement failed: the transaction is aborted and {@link close} rolls it back. */
+  broken = false
+  private sent = 0
+  private readonly failed: Array<{ position: string; error: string }> = []
+  private readonly publishes: Array<Promise<void>> = []
+
+  private constructor(
+    private readonly trx: ControlledTransaction<any>,
+    private readonly options: PgOutboxRelayOptions,
+    private readonly hooks: WindowHooks,
+  ) {}
+
+  static async open(raw: Kysely<any>, options: PgOutboxRelayOptions, hooks: WindowHooks): Promise<RelayWindow> {
+    return new RelayWindow(await raw.startTransaction().execute(), options, hooks)
+  }
+
+  /** Claims up to `limit` pending rows and publishes them (without awaiting the confirms); returns how many it claimed. */
+  async claim(limit: number): Promise<number> {
+    let rows: OutboxRow[]
+    try {
+      // statement_timestamp(): now() would be the start of this possibly long transaction.
+      const r = await sql<OutboxRow>`with claimed as (
+          select position from outbox where sent_at is null and available_at <= statement_timestamp()
+          order by position limit ${limit} for update skip locked)
+        update outbox set sent_at = statement_timestamp() from claimed where outbox.position = claimed.position
+        returning outbox.position, outbox.envelope, outbox.trace_context`.execute(this.trx)
+      rows = r.rows
+    } catch (err) {
+      this.broken = true
+      throw err
+    }
+    // RETURNING has no order; the broker must receive the rows in outbox order (one channel).
+    rows.sort((a, b) => Number(a.position) - Number(b.position))
+    for (const row of rows) {
+      this.unconfirmed++
+      this.hooks.published()
+      this.publishes.push(
+        this.options.publisher.publish(row.envelope, { traceContext: row.trace_context }).then(
+          () => {
+            this.sent++
+            this.settle()
+          },
+          (err: unknown) => {
+            this.failed.push({ position: row.position, error: String((err as Error)?.message ?? err) })
+            this.settle()
+          },
+        ),
+      )
+    }
+    return rows.length
+  }
+
+  /** Waits for every publish, returns failed rows to pending and commits; never throws. */
+  async close(logger: Logger): Promise<WindowResult> {
+    await Promise.all(this.publishes)
+    try {
+      if (this.broken) throw new Error('a relay statement failed; its transaction is rolled back')
+      if (this.failed.length) {
+        const base = this.options.retryBaseMs ?? 200
+        const max = this.options.retryMaxMs ?? 30_000
+        await sql`update outbox set sent_at = null, attempts = attempts + 1, last_error = f.error,
+            available_at = statement_timestamp() + make_interval(secs => least(${max}::float8, ${base}::float8 * power(2, attempts)) / 1000)
+          from (select unnest(${this.failed.map((f) => f.position)}::bigint[]) as position, unnest(${this.failed.map((f) => f.error)}::text[]) as error) f
+          where outbox.position = f.position`.execute(this.trx)
+        logger.warn({ failed: this.failed.length, firstError: this.failed[0]?.error }, 'outbox rows left pending')
+      }
+      // Losing this commit in a database crash only re-sends rows (the inbox absorbs duplicates),
+      // so the relay does not wait for the WAL flush.
+      await sql`set local synchronous_commit = off`.execute(this.trx)
+      await this.trx.commit().execute()
+      return { sent: this.sent, failed: this.failed.length }
+    } catch (err) {
+      await this.trx.rollback().execute().catch(() => {})
+      if (this.sent) logger.warn({ err, rows: this.sent }, 'outbox relay transaction failed; its published rows will be sent again')
+      return { sent: 0, failed: this.sent + this.failed.length }
+    }
+  }
+
+  private settle(): void {
+    this.unconfirmed--
+    this.hooks.settled()
+  }
+}
+
 /**
  * Publishes pending outbox rows in order and marks them sent. Wakes on LISTEN/NOTIFY with a poll
  * fallback; claims rows with `FOR UPDATE SKIP LOCKED`, so several replicas share the work without
- * sending a row twice. A row whose publish fails (broker down, unroutable) stays pending and is
- * retried with backoff. Sent rows are pruned after the retention period.
+ * sending a row twice. Claiming does not wait for earlier rows' confirms: a transaction keeps
+ * claiming for `windowMs` while its rows are confirmed, and commits their sent marks once all are.
+ * A row whose publish fails (broker down, unroutable) stays pending and is retried with backoff.
+ * Sent rows are pruned after the retention period.
  *
  * @example
  * const relay = new PgOutboxRelay({ db, publisher, service: 'user', listen: { connectionString: config.DATABASE_URL }, metrics, logger })
@@ -119,9 +227,15 @@ export class PgOutboxRelay {
   private loop: Promise<void> | undefined
   private wake: (() => void) | undefined
   private woken = false
+  private idle = false
   private listener: pg.Client | undefined
   private schema = 'public'
   private timers: NodeJS.Timeout[] = []
+  /** The transaction taking claims, and those committing. */
+  private window: RelayWindow | undefined
+  private readonly closing = new Set<Promise<WindowResult>>()
+  private unconfirmed = 0
+  private settledWaiters: Array<() => void> = []
   private readonly logger: Logger
   private readonly raw: Kysely<any>
 
@@ -157,12 +271,14 @@ export class PgOutboxRelay {
 
   /** Publishes every pending row once, in order; returns how many were sent. */
   async drain(): Promise<number> {
-    let total = 0
-    for (;;) {
-      const { sent, claimed } = await this.relayBatch()
-      total += sent
-      if (claimed < (this.options.batchSize ?? 200) || sent === 0) return total
+    const batchSize = this.options.batchSize ?? 200
+    const window = await this.openWindow()
+    try {
+      while ((await window.claim(batchSize)) === batchSize) await this.belowUnconfirmedLimit()
+    } catch (err) {
+      this.logger.warn({ err }, 'outbox drain failed')
     }
+    return (await window.close(this.logger)).sent
   }
 
   /** Stops the loop after a final flush and closes the LISTEN connection. */
@@ -190,33 +306,72 @@ export class PgOutboxRelay {
   }
 
   private async run(): Promise<void> {
+    const batchSize = this.options.batchSize ?? 200
     let failures = 0
-    const rounds = new Set<Promise<RoundResult>>()
-    const maxInFlight = this.options.maxInFlightBatches ?? 2
     while (this.running) {
-      let dispatched!: () => void
-      const handedOff = new Promise<'dispatched'>((resolve) => {
-        dispatched = () => resolve('dispatched')
-      })
-      const round: Promise<RoundResult> = this.relayBatch(dispatched).catch((err) => {
+      let claimed = 0
+      try {
+        await this.belowUnconfirmedLimit()
+        claimed = await (await this.claimingWindow()).claim(batchSize)
+        failures = 0
+      } catch (err) {
         this.logger.warn({ err }, 'outbox relay round failed')
-        return { sent: 0, claimed: 0, failed: true }
-      })
-      rounds.add(round)
-      void round.finally(() => rounds.delete(round))
-      const first = await Promise.race([handedOff, round])
-      if (first === 'dispatched') {
-        // The claimed rows are on the channel; the next batch may be claimed while this one
-        // waits for its confirms and commit. Publishes stay in outbox order on the one channel.
-        while (rounds.size >= maxInFlight) await Promise.race(rounds)
-        continue
+        if (this.window?.broken) this.retire(this.window)
+        failures++
       }
-      failures = first.failed ? failures + 1 : 0
-      if (!first.failed && first.claimed > 0) continue
+      if (claimed === batchSize) continue
       const wait = failures ? Math.min(5000, 100 * 2 ** Math.min(failures, 6)) : (this.options.pollIntervalMs ?? 1000)
+      this.idle = true
+      this.retireIfSettled()
       await this.sleep(wait, failures === 0)
+      this.idle = false
     }
-    await Promise.all(rounds)
+    if (this.window) this.retire(this.window)
+    await Promise.all(this.closing)
+  }
+
+  /** The transaction to claim in: the current one, or a new one once the current is `windowMs` old and a slot is free. */
+  private async claimingWindow(): Promise<RelayWindow> {
+    const maxInFlight = this.options.maxInFlightBatches ?? 2
+    const current = this.window
+    if (current) {
+      const old = Date.now() - current.openedAt >= (this.options.windowMs ?? 100)
+      if (!old || this.closing.size + 1 >= maxInFlight) return current
+      this.retire(current)
+    }
+    while (this.closing.size >= maxInFlight) await Promise.race(this.closing)
+    this.window = await this.openWindow()
+    return this.window
+  }
+
+  private openWindow(): Promise<RelayWindow> {
+    return RelayWindow.open(this.raw, this.options, {
+      published: () => this.unconfirmed++,
+      settled: () => {
+        this.unconfirmed--
+        const waiters = this.settledWaiters
+        this.settledWaiters = []
+        for (const w of waiters) w()
+        if (this.idle) this.retireIfSettled()
+      },
+    })
+  }
+
+  /** While idle, commits the current transaction as soon as its rows are confirmed. */
+  private retireIfSettled(): void {
+    if (this.window && this.window.unconfirmed === 0) this.retire(this.window)
+  }
+
+  private retire(window: RelayWindow): void {
+    if (this.window === window) this.window = undefined
+    const closed = window.close(this.logger)
+    this.closing.add(closed)
+    void closed.finally(() => this.closing.delete(closed))
+  }
+
+  private async belowUnconfirmedLimit(): Promise<void> {
+    const max = this.options.maxUnconfirmed ?? 2 * (this.options.batchSize ?? 200)
+    while (this.unconfirmed >= max) await new Promise<void>((resolve) => this.settledWaiters.push(resolve))
   }
 
   private sleep(ms: number, wakeable: boolean): Promise<void> {
@@ -236,45 +391,6 @@ export class PgOutboxRelay {
       this.wake = () => {
         if (wakeable || !this.running) finish()
       }
-    })
-  }
-
-  private async relayBatch(dispatched?: () => void): Promise<RoundResult> {
-    const batchSize = this.options.batchSize ?? 200
-    return this.raw.transaction().execute(async (trx) => {
-      // Losing this commit in a database crash only re-sends rows (the inbox absorbs duplicates),
-      // so the relay does not wait for the WAL flush.
-      await sql`set local synchronous_commit = off`.execute(trx)
-      const rows = await sql<OutboxRow>`select position, envelope, trace_context from outbox
-        where sent_at is null and available_at <= now()
-        order by position limit ${batchSize} for update skip locked`.execute(trx)
-      if (rows.rows.length === 0) return { sent: 0, claimed: 0, failed: false }
-      // Published back to back on one channel, so the broker receives them in outbox order.
-      const results = await Promise.allSettled(
-        (() => {
-          const publishes = rows.rows.map((row) => this.options.publisher.publish(row.envelope, { traceContext: row.trace_context }))
-          dispatched?.()
-          return publishes
-        })(),
-      )
-      const sent: string[] = []
-      const failed: Array<{ position: string; error: string }> = []
-      results.forEach((r, i) => {
-        const position = rows.rows[i]!.position
-        if (r.status === 'fulfilled') sent.push(position)
-        else failed.push({ position, error: String((r.reason as Error)?.message ?? r.reason) })
-      })
-      if (sent.length) await sql`update outbox set sent_at = now() where position = any(${sent}::bigint[])`.execute(trx)
-      if (failed.length) {
-        const base = this.options.retryBaseMs ?? 200
-        const max = this.options.retryMaxMs ?? 30_000
-        await sql`update outbox set attempts = attempts + 1, last_error = f.error,
-            available_at = now() + make_interval(secs => least(${max}::float8, ${base}::float8 * power(2, attempts)) / 1000)
-          from (select unnest(${failed.map((f) => f.position)}::bigint[]) as position, unnest(${failed.map((f) => f.error)}::text[]) as error) f
-          where outbox.position = f.position`.execute(trx)
-        this.logger.warn({ failed: failed.length, firstError: failed[0]?.error }, 'outbox rows left pending')
-      }
-      return { sent: sent.length, claimed: rows.rows.length, failed: failed.length > 0 }
     })
   }
 
