@@ -24,18 +24,21 @@ export async function insertCourse(db: Db, doc: CourseDoc): Promise<void> {
 }
 
 /**
- * Replaces the course's fields if it still has `expectedVersion`, pushing the
- * events into the same single-document write. False when the version moved.
+ * Replaces the course's fields, pushing the events into the same
+ * single-document write. Filters on `_id` alone (FerretDB scans for anything
+ * more): the caller holds the course's lock and has checked the version it
+ * read under it. False when the course is gone.
  */
-export async function replaceCourseFields(db: Db, expectedVersion: number, doc: CourseDoc, events: AnyEventEnvelope[]): Promise<boolean> {
+export async function replaceCourseFields(db: Db, doc: CourseDoc, events: AnyEventEnvelope[]): Promise<boolean> {
   const { _id, pendingEvents: _p, ...fields } = doc
   const update = events.length > 0 ? withOutbox<CourseDoc>({ $set: fields }, events) : { $set: fields }
-  const result = await courses(db).updateOne({ _id, version: expectedVersion }, update)
+  const result = await courses(db).updateOne({ _id }, update)
   return result.matchedCount === 1
 }
 
-export async function deleteCourse(db: Db, id: string, expectedVersion: number): Promise<boolean> {
-  const result = await courses(db).deleteOne({ _id: id, version: expectedVersion })
+/** Deletes the course by `_id` alone; the caller holds its lock and has checked its version. */
+export async function deleteCourse(db: Db, id: string): Promise<boolean> {
+  const result = await courses(db).deleteOne({ _id: id })
   return result.deletedCount === 1
 }
 
@@ -61,7 +64,11 @@ export async function findPublishedSummariesByIds(db: Db, ids: string[]): Promis
   return docs.filter((d): d is CourseDoc => d !== null && d.status === 'published')
 }
 
-/** Copies a pending published state into `course_versions` (idempotent), then clears it from the course. */
+/**
+ * Copies a pending published state into `course_versions` (idempotent), then
+ * clears it from the course by `_id` alone: the caller holds the course's lock
+ * and read `course` under it, so the pending state is still the current one.
+ */
 export async function flushPendingVersion(db: Db, course: Pick<CourseDoc, '_id' | 'pendingVersion'>): Promise<void> {
   const pending = course.pendingVersion
   if (!pending) return
@@ -77,7 +84,7 @@ export async function flushPendingVersion(db: Db, course: Pick<CourseDoc, '_id' 
   } catch (err) {
     if (!isDuplicateKey(err)) throw err
   }
-  await courses(db).updateOne({ _id: course._id, 'pendingVersion.number': pending.number }, { $set: { pendingVersion: null } })
+  await courses(db).updateOne({ _id: course._id }, { $set: { pendingVersion: null } })
 }
 
 export async function listVersions(db: Db, courseId: string, maxNumber: number): Promise<VersionDoc[]> {

@@ -109,12 +109,8 @@ function withDerived(doc: CourseDoc): CourseDoc {
   return { ...doc, codeKey: doc.code.toUpperCase(), titleKey: doc.title.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase(), search }
 }
 
-/** After a committed write: copy the version, refresh the caches, wake the relay. */
+/** After a committed write (outside the lock): reindex, refresh the caches, wake the relay. */
 async function afterCommit(deps: ServiceDeps, doc: CourseDoc, hadEvents: boolean) {
-  if (doc.pendingVersion) {
-    await repo.flushPendingVersion(deps.db, doc).catch((err) => deps.log.warn({ err, courseId: doc._id }, 'version copy deferred'))
-    doc = { ...doc, pendingVersion: null }
-  }
   // Before the lists' generation moves, so no search cached after it can miss this change.
   await reindexCourse(deps.db, doc._id).catch((err) => deps.log.error({ err, courseId: doc._id }, 'search index not updated; run migrate --rebuild-search'))
   await Promise.all([
@@ -126,11 +122,12 @@ async function afterCommit(deps: ServiceDeps, doc: CourseDoc, hadEvents: boolean
 }
 
 /**
- * Writes `after` over `before` if nobody changed the course meanwhile, with
- * its events (outbox) and, when the result is published, a new immutable
- * version — all in one document write. False on a version race.
+ * Writes `after` over `before` (read under the course's lock, so nobody changed
+ * it meanwhile) with its events (outbox) and, when the result is published, a
+ * new immutable version — all in one document write; then copies that version
+ * into `course_versions`, still under the lock.
  */
-async function commit(deps: ServiceDeps, actor: Actor, before: CourseDoc, change: (doc: CourseDoc) => CourseDoc): Promise<{ after: CourseDoc; hadEvents: boolean } | false> {
+async function commit(deps: ServiceDeps, actor: Actor, before: CourseDoc, change: (doc: CourseDoc) => CourseDoc): Promise<{ after: CourseDoc; hadEvents: boolean }> {
   const now = new Date()
   let after = withDerived({ ...change(structuredClone(before)), version: before.version + 1, updatedAt: now })
   if (after.status === 'published') {
@@ -140,10 +137,18 @@ async function commit(deps: ServiceDeps, actor: Actor, before: CourseDoc, change
   }
   const events = eventsForChange(before, after)
   try {
-    if (!(await repo.replaceCourseFields(deps.db, before.version, after, events))) return false
+    if (!(await repo.replaceCourseFields(deps.db, after, events))) throw errors.COURSE_ERR_NOT_FOUND()
   } catch (err) {
     if (repo.isDuplicateKey(err)) throw errors.COURSE_ERR_CODE_TAKEN()
     throw err
+  }
+  if (after.pendingVersion) {
+    try {
+      await repo.flushPendingVersion(deps.db, after)
+      after = { ...after, pendingVersion: null }
+    } catch (err) {
+      deps.log.warn({ err, courseId: after._id }, 'version copy deferred')
+    }
   }
   return { after, hadEvents: events.length > 0 }
 }
@@ -156,8 +161,9 @@ export interface MutateOptions {
 }
 
 /**
- * Loads a course the caller may edit, applies `change` and commits it. Without
- * If-Match a concurrent write is retried on fresh data; with it, 412.
+ * Loads a course the caller may edit, applies `change` and commits it, all
+ * under the course's lock: concurrent writes apply one after the other, each
+ * to what the previous one left; with a stale If-Match, 412.
  */
 export async function mutateCourse(
   deps: ServiceDeps,
@@ -166,30 +172,25 @@ export async function mutateCourse(
   change: (doc: CourseDoc) => CourseDoc,
   opts: MutateOptions = {},
 ): Promise<CourseDoc> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const committed = await courseLocked(deps, id, async () => {
-      const before = await repo.findCourse(deps.db, id)
-      if (!before || !canRead(actor, before)) throw errors.COURSE_ERR_NOT_FOUND()
-      if (!canEdit(actor, before)) throw errors.COURSE_ERR_NOT_OWNER()
-      if (opts.expectedVersion !== undefined && opts.expectedVersion !== before.version) throw kitErrors.KIT_ERR_PRECONDITION_FAILED()
-      if (before.status === 'archived' && !opts.allowArchived) throw errors.COURSE_ERR_ARCHIVED()
-      return commit(deps, actor, before, change)
-    })
-    if (committed) {
-      await afterCommit(deps, committed.after, committed.hadEvents)
-      return committed.after
-    }
-    if (opts.expectedVersion !== undefined) throw kitErrors.KIT_ERR_PRECONDITION_FAILED()
-  }
-  throw errors.COURSE_ERR_VERSION_CONFLICT()
+  const committed = await courseLocked(deps, id, async () => {
+    const before = await repo.findCourse(deps.db, id)
+    if (!before || !canRead(actor, before)) throw errors.COURSE_ERR_NOT_FOUND()
+    if (!canEdit(actor, before)) throw errors.COURSE_ERR_NOT_OWNER()
+    if (opts.expectedVersion !== undefined && opts.expectedVersion !== before.version) throw kitErrors.KIT_ERR_PRECONDITION_FAILED()
+    if (before.status === 'archived' && !opts.allowArchived) throw errors.COURSE_ERR_ARCHIVED()
+    return commit(deps, actor, before, change)
+  })
+  await afterCommit(deps, committed.after, committed.hadEvents)
+  return committed.after
 }
 
 /**
- * Runs a course's read-check-write under its lock document. The version guard
- * alone (`updateOne({_id, version})`) is atomic on MongoDB and DocumentDB, but
- * FerretDB 1.x runs an update as a read then a write, so ten writers with the
- * same version all "match"; the lock serialises them there. 409 when the lock
- * stays busy past its wait.
+ * Runs a course's read-check-write under its lock document, so the write can
+ * filter on `_id` alone with the version checked here. A version guard in the
+ * filter (`updateOne({_id, version})`) would be atomic on MongoDB and
+ * DocumentDB, but FerretDB 1.x runs an update as a read then a write (ten
+ * writers with the same version all "match") and scans the collection for any
+ * filter but `_id` equality. 409 when the lock stays busy past its wait.
  */
 async function courseLocked<T>(deps: ServiceDeps, id: string, fn: () => Promise<T>): Promise<T> {
   try {
@@ -290,7 +291,11 @@ export async function removeCourse(deps: ServiceDeps, actor: Actor, id: string):
   if (!doc || !canRead(actor, doc)) throw errors.COURSE_ERR_NOT_FOUND()
   if (!canEdit(actor, doc)) throw errors.COURSE_ERR_NOT_OWNER()
   if (doc.publishedVersion === 0 && (doc.status === 'draft' || doc.status === 'in_review')) {
-    if (!(await courseLocked(deps, id, () => repo.deleteCourse(deps.db, id, doc.version)))) throw errors.COURSE_ERR_VERSION_CONFLICT()
+    const deleted = await courseLocked(deps, id, async () => {
+      const current = await repo.findCourse(deps.db, id)
+      return current?.version === doc.version && repo.deleteCourse(deps.db, id)
+    })
+    if (!deleted) throw errors.COURSE_ERR_VERSION_CONFLICT()
     await deps.cache.forget(id)
     await reindexCourse(deps.db, id)
     await deps.cache.invalidateLists()
@@ -383,9 +388,18 @@ export async function listCourses(deps: ServiceDeps, actor: Actor, query: Course
 
 // Versions
 
+/** Finishes a version copy that a crash interrupted (writers copy theirs before releasing the lock). */
+async function settlePendingVersion(deps: ServiceDeps, doc: CourseDoc): Promise<void> {
+  if (!doc.pendingVersion) return
+  await courseLocked(deps, doc._id, async () => {
+    const current = await repo.findCourse(deps.db, doc._id)
+    if (current?.pendingVersion) await repo.flushPendingVersion(deps.db, current)
+  })
+}
+
 export async function listVersions(deps: ServiceDeps, actor: Actor, id: string) {
   const doc = await readCourse(deps, actor, id)
-  await repo.flushPendingVersion(deps.db, doc)
+  await settlePendingVersion(deps, doc)
   const rows = await repo.listVersions(deps.db, id, doc.publishedVersion)
   return rows.map((v) => ({ number: v.number, publishedAt: v.publishedAt.toISOString(), publishedBy: v.publishedBy, title: v.snapshot.title }))
 }
@@ -393,7 +407,7 @@ export async function listVersions(deps: ServiceDeps, actor: Actor, id: string) 
 export async function getVersion(deps: ServiceDeps, actor: Actor, id: string, n: number) {
   const doc = await readCourse(deps, actor, id)
   if (n > doc.publishedVersion) throw errors.COURSE_ERR_VERSION_NOT_FOUND()
-  await repo.flushPendingVersion(deps.db, doc)
+  await settlePendingVersion(deps, doc)
   const v = await repo.findVersion(deps.db, id, n)
   if (!v) throw errors.COURSE_ERR_VERSION_NOT_FOUND()
   const s = v.snapshot
