@@ -23,8 +23,11 @@ export async function main(env: Record<string, string | undefined>, telemetry: T
     notifyOutbox: () => bus?.notify(),
   })
   if (config.EVENTS_ENABLED) {
-    bus = await CourseBus.connect({ amqpUrl: config.AMQP_URL, db, registry: app.metrics, logger: app.log })
-    await bus.consume(services)
+    const connected = await CourseBus.connect({ amqpUrl: config.AMQP_URL, db, registry: app.metrics, logger: app.log })
+    bus = connected
+    await connected.consume(services)
+    // Registered once the bus exists: /health/ready answers only after listen, so nothing asks earlier.
+    app.addReadinessCheck('rabbitmq', () => connected.ready())
   }
   await runServer(app, {
     port: config.PORT,

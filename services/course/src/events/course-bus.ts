@@ -25,6 +25,7 @@ export interface CourseBusOptions {
  * const bus = await CourseBus.connect({ amqpUrl, db, registry, logger })
  * const { services } = await buildApp({ ..., notifyOutbox: () => bus.notify() })
  * await bus.consume(services)
+ * app.addReadinessCheck('rabbitmq', () => bus.ready())
  */
 export class CourseBus {
   private consumer: Consumer | undefined
@@ -46,6 +47,11 @@ export class CourseBus {
 
   notify(): void {
     this.relay.notify()
+  }
+
+  /** Resolves while the broker connection is up (the `rabbitmq` readiness check). */
+  async ready(): Promise<void> {
+    if (!this.connection.connection) throw new Error('not connected to the broker')
   }
 
   async consume(services: ServiceDeps): Promise<void> {
