@@ -62,6 +62,21 @@ t.test('a token of an ended session is 401 even though its signature verifies', 
   t.match(res.json().detail, /session/)
 })
 
+t.test('a verified token is remembered, yet its session is asked on every request (200, then 401)', async (t) => {
+  let live = true
+  const asked: string[] = []
+  const app = await build(t, async (sid) => { asked.push(sid); return live })
+  const token = signTestToken(key, { sub: 'u1', role: 'student', sid: 's1' })
+  for (let i = 0; i < 2; i++) t.equal((await app.inject({ url: '/me', headers: { authorization: `Bearer ${token}` } })).statusCode, 200)
+  live = false
+  const ended = await app.inject({ url: '/me', headers: { authorization: `Bearer ${token}` } })
+  t.equal(ended.statusCode, 401)
+  t.same(asked, ['s1', 's1', 's1'])
+  const forged = `${token.slice(0, -10)}${token.at(-10) === 'A' ? 'B' : 'A'}${token.slice(-9)}`
+  const tampered = await app.inject({ url: '/me', headers: { authorization: `Bearer ${forged}` } })
+  t.equal(tampered.statusCode, 401, 'only the exact header that verified is remembered')
+})
+
 t.test('a student on an admin route is 403', async (t) => {
   const app = await build(t)
   const token = signTestToken(key, { sub: 'u1', role: 'student' })

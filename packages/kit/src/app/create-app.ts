@@ -54,8 +54,10 @@ export async function createApp(opts: CreateAppOptions): Promise<App> {
 
   // JSON only: Fastify would otherwise accept text/plain bodies and fail them as 400 instead of 415.
   app.removeContentTypeParser('text/plain')
-  app.addHook('onRequest', async (request, reply) => {
+  // Hooks on every request take a callback: an async hook costs a promise per request.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
+    done()
   })
   await app.register(problemPlugin)
   await app.register(metricsPlugin, { service: opts.service, ...(opts.registry ? { registry: opts.registry } : {}) })

@@ -28,15 +28,17 @@ export const metricsPlugin = fp(
       registers: [registry],
     })
     app.decorate('metrics', registry)
-    app.addHook('onRequest', async (request) => {
+    app.addHook('onRequest', (request, _reply, done) => {
       request.startedAt = process.hrtime.bigint()
+      done()
     })
-    app.addHook('onResponse', async (request, reply) => {
-      if (request.startedAt === undefined) return
+    app.addHook('onResponse', (request, reply, done) => {
       const route = request.routeOptions.url ?? 'unmatched'
-      if (route === '/metrics' || route.startsWith('/health')) return
-      const seconds = Number(process.hrtime.bigint() - request.startedAt) / 1e9
-      duration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, seconds)
+      if (request.startedAt !== undefined && route !== '/metrics' && !route.startsWith('/health')) {
+        const seconds = Number(process.hrtime.bigint() - request.startedAt) / 1e9
+        duration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, seconds)
+      }
+      done()
     })
     app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
       reply.type(registry.contentType)
