@@ -1,11 +1,13 @@
-// Gateway overhead: the same requests through the gateway and straight to the real user service
-// (scripts/bench/stack.ts: fresh schema, vhost and Redis prefix; servers on core 1, this load
-// generator on core 0), for an authenticated profile read and a public route. Stops by itself.
+// Gateway overhead: the same requests through the gateway, through a bare @fastify/http-proxy
+// (bare-proxy.ts, the reference) and straight to the real user service (scripts/bench/stack.ts:
+// fresh schema, vhost and Redis prefix; servers on core 1, this load generator on core 0), for an
+// authenticated profile read and a public route. Stops by itself.
 // Run: node --import tsx --conditions=@lms/source gateway/bench/gateway.bench.ts
 import autocannon from 'autocannon'
 import { availableParallelism } from 'node:os'
 import { Pool } from 'undici'
-import { LOADGEN_CORE, SERVER_CORE, cpuMicros, loadAverage, pinLoadGenerator, startStack } from '../../scripts/bench/stack.js'
+import { fileURLToPath } from 'node:url'
+import { LOADGEN_CORE, SERVER_CORE, cpuMicros, freePort, loadAverage, pinLoadGenerator, spawnServer, startStack, waitUntil } from '../../scripts/bench/stack.js'
 
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32)
@@ -56,23 +58,48 @@ async function pacedLatency(origin: string, path: string, headers: Record<string
 
 const fmt = (n: number, digits = 0) => n.toFixed(digits).padStart(9)
 
+/** The bare proxy on the gateway's core, in front of `upstream`; stopped with the returned function. */
+async function startBareProxy(upstream: string) {
+  const port = await freePort()
+  const child = spawnServer(fileURLToPath(new URL('./bare-proxy.ts', import.meta.url)), {
+    env: { ...process.env, UPSTREAM_URL: upstream, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  const url = `http://127.0.0.1:${port}`
+  const stop = () => new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    child.once('exit', () => resolve())
+    child.kill('SIGTERM')
+  })
+  try {
+    await waitUntil(`bare proxy was not ready on :${port}`, async () => (await fetch(`${url}/.well-known/jwks.json`)).ok, 30_000)
+  } catch (error) {
+    await stop()
+    throw error
+  }
+  return { url, pid: child.pid!, stop }
+}
+
 async function main() {
   pinLoadGenerator()
   const stack = await startStack()
+  let bare: Awaited<ReturnType<typeof startBareProxy>> | undefined
   try {
+    bare = await startBareProxy(stack.urls.user!)
     const [student] = await stack.registerUsers(1)
     const auth = { authorization: student!.authorization }
     const gateway = { pid: stack.pids.gateway! }
     const user = { pid: stack.pids.user! }
     const gw = stack.gatewayUrl
     const direct = stack.urls.user!
-    for (const base of [gw, direct]) await autocannon({ url: `${base}/api/v1/users/profile`, headers: auth, connections: CONNECTIONS, duration: 2 })
+    for (const base of [gw, bare.url, direct]) await autocannon({ url: `${base}/api/v1/users/profile`, headers: auth, connections: CONNECTIONS, duration: 2 })
 
-    console.log(`gateway bench: ${cores} cores, load generator on core ${LOADGEN_CORE}, gateway and user service on core ${SERVER_CORE}; ${CONNECTIONS} connections, ${DURATION}s per run; user upstream: the real user service (PostgreSQL profile read)`)
+    console.log(`gateway bench: ${cores} cores, load generator on core ${LOADGEN_CORE}, gateway, bare proxy and user service on core ${SERVER_CORE}; ${CONNECTIONS} connections, ${DURATION}s per run; user upstream: the real user service (PostgreSQL profile read)`)
     const runs = {
       profileGateway: await load(`${gw}/api/v1/users/profile`, auth, gateway.pid),
+      profileBare: await load(`${bare.url}/api/v1/users/profile`, auth, bare.pid),
       profileDirect: await load(`${direct}/api/v1/users/profile`, auth, user.pid),
       jwksGateway: await load(`${gw}/.well-known/jwks.json`, {}, gateway.pid),
+      jwksBare: await load(`${bare.url}/.well-known/jwks.json`, {}, bare.pid),
       jwksDirect: await load(`${direct}/.well-known/jwks.json`, {}, user.pid),
     }
     console.log('\nscenario                     req/s   p50 ms   p99 ms  server CPU µs/req  non-2xx')
@@ -81,6 +108,7 @@ async function main() {
     }
     console.log(`\ngateway/direct throughput: profile ${(runs.profileGateway.rps / runs.profileDirect.rps).toFixed(2)} (target ≥ 0.5), jwks ${(runs.jwksGateway.rps / runs.jwksDirect.rps).toFixed(2)}`)
     console.log(`gateway CPU per authenticated request: ${runs.profileGateway.cpuPerRequestUs!.toFixed(1)} µs (target ≤ 100); per public request: ${runs.jwksGateway.cpuPerRequestUs!.toFixed(1)} µs`)
+    console.log(`bare proxy CPU per request: profile ${runs.profileBare.cpuPerRequestUs!.toFixed(1)} µs, jwks ${runs.jwksBare.cpuPerRequestUs!.toFixed(1)} µs; gateway ÷ bare: profile ${(runs.profileGateway.cpuPerRequestUs! / runs.profileBare.cpuPerRequestUs!).toFixed(2)}, jwks ${(runs.jwksGateway.cpuPerRequestUs! / runs.jwksBare.cpuPerRequestUs!).toFixed(2)}`)
     console.log(`load average during the run: ${loadAverage()}`)
 
     const rate = Math.max(100, Math.floor(runs.profileGateway.rps / 2))
@@ -90,6 +118,7 @@ async function main() {
     console.log(`\nadded latency at ${rate} req/s (half the gateway's saturated rate): p50 ${((viaGateway.p50 - straight.p50) / 1000).toFixed(3)} ms (target ≤ 0.3), p99 ${((viaGateway.p99 - straight.p99) / 1000).toFixed(3)} ms (target ≤ 2)`)
     console.log(`  through gateway p50 ${(viaGateway.p50 / 1000).toFixed(3)} ms p99 ${(viaGateway.p99 / 1000).toFixed(3)} ms; direct p50 ${(straight.p50 / 1000).toFixed(3)} ms p99 ${(straight.p99 / 1000).toFixed(3)} ms`)
   } finally {
+    await bare?.stop()
     await stack.stop()
   }
 }

@@ -1,6 +1,4 @@
 import cors from '@fastify/cors'
-import helmet from '@fastify/helmet'
-import rateLimit from '@fastify/rate-limit'
 import { createApp, JwksCache, type App, type JwksCacheOptions } from '@lms/kit'
 import type { Redis } from 'ioredis'
 import { guardPlugin } from './auth/guard-plugin.js'
@@ -8,7 +6,7 @@ import { docsPlugin } from './docs/docs-plugin.js'
 import { proxyPlugin } from './proxy/proxy-plugin.js'
 import { NOTIFICATION_STREAM_PATH, NOTIFICATION_WS_PATH, type UpstreamName } from './proxy/upstreams.js'
 import { LoginFailures } from './rate-limit/login-failures.js'
-import { rateLimitStore } from './rate-limit/rate-limit-store.js'
+import { securityHeaders } from './security-headers.js'
 
 export interface GatewayOptions {
   /** The caller owns the client: the gateway never closes it. */
@@ -40,7 +38,7 @@ export const DEFAULT_RATE_LIMIT = { max: 600, windowMs: 60_000, authMax: 20, aut
 
 /**
  * The gateway as a Fastify instance that never listens: kit defaults
- * (problem+json, health, metrics, JWKS auth) → helmet, CORS, rate limit →
+ * (problem+json, health, metrics, JWKS auth) → helmet's headers, CORS →
  * the guard (token, session, limits) → docs → one proxy per service.
  *
  * @example
@@ -62,20 +60,30 @@ export async function buildGateway(opts: GatewayOptions): Promise<App> {
     ...(opts.trustedProxies ? { trustProxy: opts.trustedProxies } : {}),
   })
 
-  await app.register(helmet, { global: true, crossOriginResourcePolicy: { policy: 'same-site' } })
-  await app.register(cors, {
-    origin: opts.corsOrigins && opts.corsOrigins.length > 0 ? opts.corsOrigins : false,
-    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowedHeaders: ['authorization', 'content-type', 'if-match', 'x-request-id', 'traceparent', 'tracestate'],
-    exposedHeaders: ['x-request-id', 'etag', 'location', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
-    maxAge: 600,
+  const security = await securityHeaders({ crossOriginResourcePolicy: { policy: 'same-site' } })
+  app.addHook('onRequest', function setSecurityHeaders(_request, reply, done) {
+    for (const [name, value] of security) reply.raw.setHeader(name, value)
+    done()
   })
-  await app.register(rateLimit, {
-    global: false,
-    store: rateLimitStore({ redis: opts.redis, keyPrefix, sessionKeyPrefix: opts.sessionKeyPrefix ?? 'session:' }),
-  } as never)
+  // Without allowed origins @fastify/cors would only add a no-op hook to every request.
+  if (opts.corsOrigins && opts.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: opts.corsOrigins,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'if-match', 'x-request-id', 'traceparent', 'tracestate'],
+      exposedHeaders: ['x-request-id', 'etag', 'location', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
+      maxAge: 600,
+    })
+  }
 
-  await app.register(guardPlugin, { bodyLimit, rateLimit: limits, queryTokenPaths: [NOTIFICATION_WS_PATH, NOTIFICATION_STREAM_PATH] })
+  await app.register(guardPlugin, {
+    redis: opts.redis,
+    keyPrefix,
+    sessionKeyPrefix: opts.sessionKeyPrefix ?? 'session:',
+    bodyLimit,
+    rateLimit: limits,
+    queryTokenPaths: [NOTIFICATION_WS_PATH, NOTIFICATION_STREAM_PATH],
+  })
   await app.register(docsPlugin, { upstreams: opts.upstreams, cacheMs: opts.docsCacheMs ?? 30_000 })
   await app.register(proxyPlugin, {
     upstreams: opts.upstreams,

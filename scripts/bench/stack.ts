@@ -14,7 +14,7 @@
  *   await stack.stop()
  * }
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -83,6 +83,15 @@ export function pinLoadGenerator() {
   if (hasTaskset) spawnSync('taskset', ['-pc', LOADGEN_CORE, String(process.pid)], { stdio: 'ignore' })
 }
 
+/**
+ * Runs a TypeScript entry point (through tsx, with the `@lms/source` condition) as a server pinned
+ * to SERVER_CORE, as the stack's own children are: for reference servers a benchmark adds itself.
+ */
+export function spawnServer(entry: string, options: SpawnOptions): ChildProcess {
+  const args = [process.execPath, '--import', 'tsx', '--conditions=@lms/source', entry]
+  return hasTaskset ? spawn('taskset', ['-c', SERVER_CORE, ...args], options) : spawn(args[0]!, args.slice(1), options)
+}
+
 /** User + system CPU time of a process so far, in microseconds (Linux /proc). */
 export function cpuMicros(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
@@ -122,7 +131,8 @@ export function uuidv7(): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port free on loopback right now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)
@@ -228,10 +238,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }
 
     const start = (name: ServiceName | 'gateway', dir: string, extra: Record<string, string>) => {
-      const args = [process.execPath, '--import', 'tsx', '--conditions=@lms/source', 'src/server.ts']
-      const child = hasTaskset
-        ? spawn('taskset', ['-c', SERVER_CORE, ...args], { cwd: join(root, dir), env: { ...baseEnv, ...extra }, stdio: ['ignore', 'ignore', 'pipe'] })
-        : spawn(args[0]!, args.slice(1), { cwd: join(root, dir), env: { ...baseEnv, ...extra }, stdio: ['ignore', 'ignore', 'pipe'] })
+      const child = spawnServer('src/server.ts', { cwd: join(root, dir), env: { ...baseEnv, ...extra }, stdio: ['ignore', 'ignore', 'pipe'] })
       child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`[${name}] ${chunk}`))
       child.once('exit', (code, signal) => { if (!stopped) console.error(`[${name}] exited early (${code ?? signal})`) })
       children.set(name, child)

@@ -147,11 +147,17 @@ t.test('a CORS preflight from an allowed origin is answered by the gateway (204)
   t.equal(other.headers['access-control-allow-origin'], undefined)
 })
 
-t.test('responses carry security headers (200)', async (t) => {
+t.test('responses carry security headers, the gateway\'s own errors too (200, 401)', async (t) => {
   const h = await build(t)
   const res = await h.gateway.inject({ url: '/api/v1/courses' })
   t.equal(res.statusCode, 200)
-  t.equal(res.headers['x-content-type-options'], 'nosniff')
-  t.ok(res.headers['strict-transport-security'])
-  t.equal(res.headers['x-frame-options'], 'SAMEORIGIN')
+  const refused = await h.gateway.inject({ url: '/api/v1/users/profile' })
+  t.equal(refused.statusCode, 401)
+  for (const answer of [res, refused]) {
+    t.equal(answer.headers['x-content-type-options'], 'nosniff')
+    t.ok(answer.headers['strict-transport-security'])
+    t.equal(answer.headers['x-frame-options'], 'SAMEORIGIN')
+    t.equal(answer.headers['cross-origin-resource-policy'], 'same-site')
+    t.match(answer.headers['content-security-policy'], /default-src 'self'/)
+  }
 })
