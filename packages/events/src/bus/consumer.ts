@@ -2,6 +2,7 @@ import { context, type Span, SpanKind, SpanStatusCode, trace, type Tracer } from
 import type { ConfirmChannel, ConsumeMessage, Options } from 'amqplib'
 import { type EventEnvelope, type EventType, EventValidationError, validateEnvelope } from '../catalog/index.js'
 import type { AmqpConnection } from './connection.js'
+import { AckBatcher } from './ack-batcher.js'
 import { type Logger, silentLogger } from './logger.js'
 import type { EventMetrics } from './metrics.js'
 import { type Backoff, DEFAULT_BACKOFF, DEFAULT_EXCHANGE, declareServiceTopology, type TopologyNames, topologyNames } from './topology.js'
@@ -90,6 +91,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
   const routingKeys = Object.keys(options.handlers)
   const inFlight = new Set<Promise<void>>()
   let channel: ConfirmChannel | undefined
+  let acks: AckBatcher | undefined
   let consumerTag: string | undefined
   let stopping = false
   const labels = (type: string) => ({ service: options.service, type })
@@ -127,6 +129,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
 
   const deadLetter = async (
     ch: ConfirmChannel,
+    acker: AckBatcher,
     msg: ConsumeMessage,
     reason: DeadLetterReason,
     detail: string,
@@ -141,13 +144,13 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
       [HEADERS.deadLetteredAt]: new Date().toISOString(),
       [HEADERS.deadLetteredBy]: options.service,
     })
-    ch.ack(msg)
+    acker.ack(msg)
     options.metrics?.deadLettered.inc({ ...labels(type), reason })
     options.metrics?.consumed.inc({ ...labels(type), outcome: 'dead_lettered' })
     logger.warn({ messageId: msg.properties.messageId, type, reason, detail, attempt }, 'event dead-lettered')
   }
 
-  const handle = async (ch: ConfirmChannel, msg: ConsumeMessage): Promise<void> => {
+  const handle = async (ch: ConfirmChannel, acker: AckBatcher, msg: ConsumeMessage): Promise<void> => {
     const headers = (msg.properties.headers ?? {}) as Record<string, unknown>
     const attempt = Number(headers[HEADERS.attempt] ?? 1) || 1
     const key = originalRoutingKey(msg)
@@ -155,19 +158,19 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
     try {
       body = JSON.parse(msg.content.toString('utf8'))
     } catch (err) {
-      return deadLetter(ch, msg, 'invalid_json', (err as Error).message, attempt, key)
+      return deadLetter(ch, acker, msg, 'invalid_json', (err as Error).message, attempt, key)
     }
     let event: EventEnvelope
     try {
       event = validateEnvelope(body) as EventEnvelope
     } catch (err) {
       if (!(err instanceof EventValidationError)) throw err
-      return deadLetter(ch, msg, err.reason, err.message, attempt, key)
+      return deadLetter(ch, acker, msg, err.reason, err.message, attempt, key)
     }
     const handler = (options.handlers as Record<string, Record<number, EventHandler<EventType>> | undefined>)[event.type]?.[event.version]
     if (!handler) {
       const reason = options.handlers[event.type] ? 'unknown_version' : 'unknown_type'
-      return deadLetter(ch, msg, reason, `${options.service} has no handler for ${event.type} v${event.version}`, attempt, event.type)
+      return deadLetter(ch, acker, msg, reason, `${options.service} has no handler for ${event.type} v${event.version}`, attempt, event.type)
     }
     const parent = restoreTraceContext(headers)
     const span = tracer.startSpan(
@@ -194,13 +197,13 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
       span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message })
       span.end()
       stopTimer?.()
-      if (attempt >= maxAttempts) return deadLetter(ch, msg, 'handler_failed', (err as Error).stack ?? String(err), attempt, event.type)
+      if (attempt >= maxAttempts) return deadLetter(ch, acker, msg, 'handler_failed', (err as Error).stack ?? String(err), attempt, event.type)
       await publishConfirmed(ch, '', names.retryQueue(attempt), msg, {
         ...baseHeaders(msg),
         [HEADERS.attempt]: attempt + 1,
         [HEADERS.lastError]: String((err as Error).message ?? err).slice(0, 1000),
       })
-      ch.ack(msg)
+      acker.ack(msg)
       options.metrics?.retried.inc(labels(event.type))
       options.metrics?.consumed.inc({ ...labels(event.type), outcome: 'retried' })
       logger.warn({ err, eventId: event.id, type: event.type, attempt }, 'event handler failed; retry scheduled')
@@ -208,16 +211,17 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
     }
     span.end()
     stopTimer?.()
-    ch.ack(msg)
+    acker.ack(msg)
     options.metrics?.consumed.inc({ ...labels(event.type), outcome: result === 'duplicate' ? 'duplicate' : 'success' })
   }
 
-  const onMessage = (ch: ConfirmChannel) => (msg: ConsumeMessage | null) => {
+  const onMessage = (ch: ConfirmChannel, acker: AckBatcher) => (msg: ConsumeMessage | null) => {
     if (!msg) {
       logger.warn({ queue: names.queue }, 'consumer cancelled by the broker')
       return
     }
-    const p = handle(ch, msg)
+    acker.delivered(msg)
+    const p = handle(ch, acker, msg)
       .catch((err) => logger.error({ err, messageId: msg.properties.messageId }, 'event left unacked; the broker redelivers it'))
       .finally(() => inFlight.delete(p))
     inFlight.add(p)
@@ -244,8 +248,10 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
       deliveryLimit: options.deliveryLimit,
     })
     await ch.prefetch(options.prefetch ?? 16)
+    const acker = new AckBatcher(ch)
     channel = ch
-    consumerTag = (await ch.consume(names.queue, onMessage(ch), { noAck: false })).consumerTag
+    acks = acker
+    consumerTag = (await ch.consume(names.queue, onMessage(ch, acker), { noAck: false })).consumerTag
   }
 
   const unregister = await options.connection.onConnect(open)
@@ -259,6 +265,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<Consumer>
       const ch = channel
       if (ch && consumerTag) await ch.cancel(consumerTag).catch(() => {})
       await Promise.allSettled([...inFlight])
+      if (channel === ch) acks?.flush()
       channel = undefined
       if (ch) await ch.close().catch(() => {})
     },

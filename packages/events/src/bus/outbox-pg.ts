@@ -55,8 +55,9 @@ export async function enqueue(
   const traceJson = Object.keys(carrier).length ? JSON.stringify(carrier) : null
   const raw = trx.withoutPlugins()
   const values = list.map((e) => sql`(${e.id}, ${e.type}, ${JSON.stringify(e)}::jsonb, ${traceJson}::jsonb)`)
-  await sql`insert into outbox (event_id, event_type, envelope, trace_context) values ${sql.join(values)}`.execute(raw)
-  await sql`select pg_notify(${OUTBOX_CHANNEL}, current_schema())`.execute(raw)
+  // One round trip: a data-modifying WITH runs to completion even though nothing reads it.
+  await sql`with inserted as (insert into outbox (event_id, event_type, envelope, trace_context) values ${sql.join(values)})
+    select pg_notify(${OUTBOX_CHANNEL}, current_schema())`.execute(raw)
 }
 
 /** Options of {@link PgOutboxRelay}. */
