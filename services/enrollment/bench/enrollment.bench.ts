@@ -4,8 +4,8 @@
 // progress writes at 50 connections. Courses reach the read model as `course.published` events.
 // Stops by itself and drops everything it created.
 // Run: node --import tsx --conditions=@lms/source services/enrollment/bench/enrollment.bench.ts
-import autocannon from 'autocannon'
-import { loadAverage, pinLoadGenerator, startStack, waitUntil, type BenchUser, type Stack } from '../../../scripts/bench/stack.js'
+import autocannon, { type Result } from 'autocannon'
+import { cpuMicros, loadAverage, pinLoadGenerator, startStack, waitUntil, type BenchUser, type Stack } from '../../../scripts/bench/stack.js'
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10)
 const CONNECTIONS = 50
@@ -26,6 +26,16 @@ async function known(stack: Stack, courseId: string) {
 }
 
 const count = (statuses: number[], status: number) => statuses.filter((s) => s === status).length
+
+/** Server CPU µs per request of the enrollment service and the gateway while `run` goes (the figure a busy machine distorts least). */
+async function cpuPerRequest(stack: Stack, run: () => Promise<Result>) {
+  const pids = { enrollment: stack.pids.enrollment!, gateway: stack.pids.gateway! }
+  const before = { enrollment: cpuMicros(pids.enrollment), gateway: cpuMicros(pids.gateway) }
+  const result = await run()
+  const requests = result.requests.total
+  const per = (name: keyof typeof pids) => ((cpuMicros(pids[name]) - before[name]) / Math.max(requests, 1)).toFixed(0)
+  return { result, cpu: `CPU/request: enrollment ${per('enrollment')} µs, gateway ${per('gateway')} µs` }
+}
 
 async function main() {
   pinLoadGenerator()
@@ -48,7 +58,7 @@ async function main() {
 
     // Enroll writes: every (student, open course) pair once; past USERS × OPEN_COURSES requests they repeat (409).
     let n = 0
-    const enrollResult = await autocannon({
+    const { result: enrollResult, cpu: enrollCpu } = await cpuPerRequest(stack, () => autocannon({
       url: stack.gatewayUrl, connections: CONNECTIONS, duration: DURATION_S,
       requests: [{
         method: 'POST',
@@ -59,8 +69,9 @@ async function main() {
           return { ...req, path: '/api/v1/enrollments', headers: { 'content-type': 'application/json', authorization: user.authorization }, body: JSON.stringify({ courseId: course.courseId }) }
         },
       }],
-    })
+    }))
     console.log(`\nPOST /enrollments               ${enrollResult.requests.average.toFixed(0).padStart(6)} req/s  p50 ${enrollResult.latency.p50} ms  p99 ${enrollResult.latency.p99} ms  non-2xx ${enrollResult.non2xx}${n > USERS * OPEN_COURSES ? ` (pairs reused after ${USERS * OPEN_COURSES} → 409)` : ''}`)
+    console.log(`                                ${enrollCpu}`)
 
     const progressCourse = await stack.publishCourse({ lessons: 20 })
     await known(stack, progressCourse.courseId)
@@ -70,7 +81,7 @@ async function main() {
       return { user, id: res.body!.id as string }
     }))
     let m = 0
-    const progressResult = await autocannon({
+    const { result: progressResult, cpu: progressCpu } = await cpuPerRequest(stack, () => autocannon({
       url: stack.gatewayUrl, connections: CONNECTIONS, duration: DURATION_S,
       requests: [{
         method: 'PUT',
@@ -85,8 +96,9 @@ async function main() {
           }
         },
       }],
-    })
+    }))
     console.log(`PUT /enrollments/{id}/progress  ${progressResult.requests.average.toFixed(0).padStart(6)} req/s  p50 ${progressResult.latency.p50} ms  p99 ${progressResult.latency.p99} ms (target ≤ 30)  non-2xx ${progressResult.non2xx}`)
+    console.log(`                                ${progressCpu}`)
     console.log(`load average: ${loadAverage()}`)
   } finally {
     await stack.stop()

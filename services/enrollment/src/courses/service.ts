@@ -6,6 +6,8 @@ import type { CourseOutline } from './table.js'
 
 type Db = Kysely<Database> | Transaction<Database>
 export type CourseRow = NonNullable<Awaited<ReturnType<typeof repo.findCourse>>>
+/** What completion needs of a course. */
+export type CourseOutlineRow = Pick<CourseRow, 'id' | 'title' | 'outline'>
 
 /** Lesson ids of the outline, in module order. */
 export function lessonsOf(outline: CourseOutline) {
@@ -16,7 +18,7 @@ export function lessonsOf(outline: CourseOutline) {
  * Required assessments of a course: those the course snapshot lists plus those announced as required
  * by assessment events, minus those deleted since.
  */
-export async function requiredAssessmentIds(db: Db, course: CourseRow): Promise<string[]> {
+export async function requiredAssessmentIds(db: Db, course: Pick<CourseRow, 'id' | 'outline'>): Promise<string[]> {
   const known = await repo.listCourseAssessments(db, course.id)
   const required = new Set(course.outline.requiredAssessmentIds)
   for (const a of known) {

@@ -4,7 +4,7 @@ import { createEvent, enqueue } from '@lms/events'
 import { kitErrors, type AuthUser } from '@lms/kit'
 import { issueCertificate } from '../certificates/service.js'
 import * as courses from '../courses/service.js'
-import type { CourseRow } from '../courses/service.js'
+import type { CourseOutlineRow, CourseRow } from '../courses/service.js'
 import type { Database } from '../database.js'
 import { errors } from '../errors.js'
 import * as repo from './repository.js'
@@ -34,15 +34,13 @@ export function createEnrollmentService(deps: EnrollmentServiceDeps) {
   const { db } = deps
 
   /**
-   * Completes the (locked) enrollment when every lesson is completed and every required assessment
-   * passed: status, enrollment.completed and the certificate commit together. Answers whether it did.
+   * Completes the (locked) enrollment when every lesson is completed (`lessonsDone`, when the caller
+   * knows it) and every required assessment passed: status, enrollment.completed and the certificate
+   * commit together. Answers the completed row when it did.
    */
-  async function completeIfDone(trx: Transaction<Database>, enrollment: EnrollmentRow, course: CourseRow) {
+  async function completeIfDone(trx: Transaction<Database>, enrollment: EnrollmentRow, course: CourseOutlineRow, lessonsDone?: boolean) {
     if (enrollment.status !== 'active') return undefined
-    const lessonIds = courses.lessonsOf(course.outline).map((l) => l.id)
-    const progress = await repo.listLessonProgress(trx, enrollment.id)
-    const completed = new Set(progress.filter((p) => p.status === 'completed').map((p) => p.lessonId))
-    if (!lessonIds.every((id) => completed.has(id))) return undefined
+    if (!(lessonsDone ?? await allLessonsCompleted(trx, enrollment.id, course))) return undefined
     const required = await courses.requiredAssessmentIds(trx, course)
     const passed = await courses.passedAssessmentIds(trx, enrollment.userId, course.id)
     if (!required.every((id) => passed.has(id))) return undefined
@@ -53,6 +51,12 @@ export function createEnrollmentService(deps: EnrollmentServiceDeps) {
     }, SOURCE))
     await issueCertificate(trx, { enrollmentId: row.id, userId: row.userId, courseId: row.courseId, courseTitle: course.title, completedAt })
     return row
+  }
+
+  async function allLessonsCompleted(trx: Transaction<Database>, enrollmentId: string, course: CourseOutlineRow) {
+    const progress = await repo.listLessonProgress(trx, enrollmentId)
+    const completed = new Set(progress.filter((p) => p.status === 'completed').map((p) => p.lessonId))
+    return courses.lessonsOf(course.outline).every((l) => completed.has(l.id))
   }
 
   async function visible(actor: AuthUser, id: string) {
@@ -177,45 +181,43 @@ export function createEnrollmentService(deps: EnrollmentServiceDeps) {
      */
     async updateProgress(actor: AuthUser, id: string, input: UpdateProgress) {
       const { row, lessons, completed } = await db.transaction().execute(async (trx) => {
-        const enrollment = await repo.findEnrollmentForUpdate(trx, id)
-        if (!enrollment || (enrollment.userId !== actor.id && actor.role !== 'admin')) throw errors.ENR_ERR_ENROLLMENT_NOT_FOUND()
+        const found = await repo.findEnrollmentForProgress(trx, id)
+        if (!found || (found.userId !== actor.id && actor.role !== 'admin')) throw errors.ENR_ERR_ENROLLMENT_NOT_FOUND()
+        const { courseTitle, courseOutline, ...enrollment } = found
         if (enrollment.status === 'dropped') throw errors.ENR_ERR_ENROLLMENT_DROPPED()
-        const course = await courses.findCourse(trx, enrollment.courseId)
-        if (!course) throw errors.ENR_ERR_ENROLLMENT_NOT_FOUND()
+        if (courseTitle === null || courseOutline === null) throw errors.ENR_ERR_ENROLLMENT_NOT_FOUND()
+        const course = { id: enrollment.courseId, title: courseTitle, outline: courseOutline }
         const outline = courses.lessonsOf(course.outline)
         const lesson = outline.find((l) => l.id === input.lessonId)
         if (!lesson) throw errors.ENR_ERR_LESSON_NOT_IN_COURSE()
 
-        const before = await repo.listLessonProgress(trx, enrollment.id)
-        const done = new Set(before.filter((p) => p.status === 'completed').map((p) => p.lessonId))
+        // One statement writes the lesson and the percentage; unmet prerequisites (read in it) roll it back.
+        const total = outline.length
+        const { before, saved, completedLessons, progressPercentage } = await repo.recordLessonProgress(trx, {
+          enrollmentId: enrollment.id, lessonId: lesson.id, status: input.status,
+          completionPercentage: input.status === 'completed' ? 100 : (input.completionPercentage ?? 0),
+          completedAt: input.status === 'completed' ? new Date() : null,
+          lessonIds: outline.map((l) => l.id),
+          percentages: Array.from({ length: total + 1 }, (_, done) => enrollment.status === 'completed' ? 100 : Math.round((done / total) * 10_000) / 100),
+        })
         if (input.status !== 'not_started') {
+          const done = new Set(before.filter((p) => p.status === 'completed').map((p) => p.lessonId))
           const missing = lesson.prerequisiteLessonIds.filter((p) => !done.has(p))
           if (missing.length > 0) throw errors.ENR_ERR_PREREQUISITES_NOT_MET(undefined, { missingLessonIds: missing })
         }
-        const percentage = input.status === 'completed' ? 100 : (input.completionPercentage ?? 0)
-        const saved = await repo.upsertLessonProgress(trx, {
-          enrollmentId: enrollment.id, lessonId: lesson.id, status: input.status, completionPercentage: percentage,
-          completedAt: input.status === 'completed' ? new Date() : null,
-        })
-        if (input.status === 'completed') done.add(lesson.id)
-        else done.delete(lesson.id)
 
-        const total = outline.length
-        const doneInCourse = outline.filter((l) => done.has(l.id)).length
-        const progressPercentage = enrollment.status === 'completed' ? 100 : total === 0 ? 0 : Math.round((doneInCourse / total) * 10_000) / 100
-        const reached = new Set(enrollment.milestonesReached)
-        const crossed = MILESTONES.filter((m) => progressPercentage >= m && !reached.has(m))
-        for (const milestone of crossed) {
-          reached.add(milestone)
-          await enqueue(trx, createEvent('enrollment.progressed', {
+        let row: EnrollmentRow = { ...enrollment, progressPercentage }
+        const crossed = MILESTONES.filter((m) => progressPercentage >= m && !enrollment.milestonesReached.includes(m))
+        if (crossed.length > 0) {
+          await enqueue(trx, crossed.map((milestone) => createEvent('enrollment.progressed', {
             enrollmentId: enrollment.id, userId: enrollment.userId, courseId: enrollment.courseId,
             progressPercentage, milestone, courseTitle: course.title,
-          }, SOURCE))
+          }, SOURCE)))
+          row = await repo.updateEnrollment(trx, enrollment.id, {
+            milestonesReached: [...new Set([...enrollment.milestonesReached, ...crossed])].sort((a, b) => a - b),
+          })
         }
-        let row = await repo.updateEnrollment(trx, enrollment.id, {
-          progressPercentage, milestonesReached: [...reached].sort((a, b) => a - b),
-        })
-        const completedRow = await completeIfDone(trx, row, course)
+        const completedRow = await completeIfDone(trx, row, course, completedLessons === total)
         if (completedRow) row = completedRow
         const lessons = [...before.filter((p) => p.lessonId !== saved.lessonId), saved]
         return { row, lessons, completed: completedRow !== undefined }
