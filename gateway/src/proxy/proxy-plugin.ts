@@ -106,12 +106,17 @@ export const proxyPlugin = fp(
         upstreamDuration.observe({ upstream: name, status_code: String(status) }, Number(process.hrtime.bigint() - request.upstreamStartedAt) / 1e9)
       }
 
-      async function admit(request: FastifyRequest) {
+      /** Lets the request go upstream unless the circuit is open (then the error to answer with). */
+      function admission(request: FastifyRequest): AppError | undefined {
         if (!breaker.tryAcquire()) {
           const error = gatewayErrors.GW_ERR_CIRCUIT_OPEN()
-          throw new AppError(error.code, error.status, error.message, { upstream: name }, { 'retry-after': String(breaker.retryAfterSeconds()) })
+          return new AppError(error.code, error.status, error.message, { upstream: name }, { 'retry-after': String(breaker.retryAfterSeconds()) })
         }
         request.upstreamStartedAt = process.hrtime.bigint()
+        return undefined
+      }
+      function admit(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) {
+        done(admission(request))
       }
 
       function onResponse(request: FastifyRequest, reply: FastifyReply, res: UpstreamResponse) {
@@ -148,7 +153,7 @@ export const proxyPlugin = fp(
           tls: { rejectUnauthorized: true },
         },
         // Bodies are parsed by this scope's own parsers (below), not by the proxy's.
-        preValidation: async () => {},
+        proxyPayloads: false,
         replyOptions: {
           rewriteRequestHeaders: forwardHeaders,
           onResponse,
@@ -212,7 +217,8 @@ export const proxyPlugin = fp(
                   throw new AppError(error.code, error.status, error.message, {}, { 'retry-after': String(wait) })
                 }
               }
-              await admit(request)
+              const refused = admission(request)
+              if (refused) throw refused
             },
             replyOptions: {
               ...base.replyOptions,
