@@ -50,6 +50,34 @@ t.test('a lesson whose prerequisites are not completed answers 422 with the miss
   t.equal((await progress(c!, 'in_progress')).statusCode, 200)
 })
 
+t.test('a write refused for unmet prerequisites (422) records nothing: the lesson stays untouched and the percentage unchanged', async (t) => {
+  const { built, course, student, enrollment, progress } = await setup(t, { lessons: 2, prerequisites: { 1: [0] } })
+  const [a, b] = course.lessonIds
+  await progress(a!, 'in_progress', { completionPercentage: 50 })
+  t.equal((await progress(b!, 'completed')).statusCode, 422)
+  const res = await built.app.inject({ method: 'GET', url: `/api/v1/enrollments/${enrollment.id}`, headers: student.headers })
+  t.match(res.json(), { progressPercentage: 0, lessons: [{ lessonId: a, status: 'in_progress', completionPercentage: 50 }] })
+  t.equal(res.json().lessons.length, 1)
+  t.same(await milestones(built), [])
+})
+
+t.test('a completed lesson visited again keeps its first completion time; back to in progress it clears and the percentage drops, milestones stay emitted once (200)', async (t) => {
+  const { built, course, progress } = await setup(t, { lessons: 4 })
+  const [a] = course.lessonIds
+  const first = (await progress(a!, 'completed')).json()
+  t.equal(first.progressPercentage, 25)
+  const completedAt = first.lessons[0].completedAt
+  t.type(completedAt, 'string')
+  await new Promise((resolve) => setTimeout(resolve, 5))
+  const again = (await progress(a!, 'completed')).json()
+  t.match(again.lessons, [{ lessonId: a, status: 'completed', completedAt }])
+  t.not(again.lessons[0].lastAccessedAt, first.lessons[0].lastAccessedAt)
+  const reopened = (await progress(a!, 'in_progress', { completionPercentage: 10 })).json()
+  t.match(reopened, { progressPercentage: 0, lessons: [{ lessonId: a, status: 'in_progress', completionPercentage: 10, completedAt: null }] })
+  t.equal((await progress(a!, 'completed')).json().progressPercentage, 25)
+  t.same(await milestones(built), [25])
+})
+
 t.test('a completion percentage outside 0–100 answers 400', async (t) => {
   const { course, progress } = await setup(t)
   t.equal((await progress(course.lessonIds[0]!, 'in_progress', { completionPercentage: 101 })).statusCode, 400)
