@@ -55,16 +55,6 @@ export async function countCoursesInCategory(db: Db, categoryId: string): Promis
 }
 
 /**
- * Published course summaries by id, one `findOne({_id})` each, status checked
- * here: FerretDB 1.24 serves only a filter that is `_id` equality alone from an
- * index (`$in`, or `_id` plus another condition, scans the collection).
- */
-export async function findPublishedSummariesByIds(db: Db, ids: string[]): Promise<CourseDoc[]> {
-  const docs = await Promise.all(ids.map((_id) => courses(db).findOne({ _id }, { projection: SUMMARY }) as Promise<CourseDoc | null>))
-  return docs.filter((d): d is CourseDoc => d !== null && d.status === 'published')
-}
-
-/**
  * Copies a pending published state into `course_versions` (idempotent), then
  * clears it from the course by `_id` alone: the caller holds the course's lock
  * and read `course` under it, so the pending state is still the current one.

@@ -65,12 +65,17 @@ function canEdit(actor: Actor, course: { instructorId: string }): boolean {
   return actor?.role === 'admin' || (actor?.role === 'instructor' && actor.id === course.instructorId)
 }
 
-/** A course the caller may read, through the cache; 404 when absent or not visible. */
-export async function getCourseEntry(deps: ServiceDeps, actor: Actor, id: string): Promise<CachedCourse> {
-  const entry = await deps.cache.versioned('course', deps.cache.courseKey(id), async () => {
+/** A course's detail entry through the cache (null when absent). */
+function courseEntry(deps: ServiceDeps, id: string): Promise<CachedCourse | null> {
+  return deps.cache.versioned('course', deps.cache.courseKey(id), async () => {
     const doc = await repo.findCourse(deps.db, id)
     return doc ? entryOf(doc, JSON.stringify(toCourse(doc))) : null
   })
+}
+
+/** A course the caller may read, through the cache; 404 when absent or not visible. */
+export async function getCourseEntry(deps: ServiceDeps, actor: Actor, id: string): Promise<CachedCourse> {
+  const entry = await courseEntry(deps, id)
   if (!entry || !canRead(actor, entry)) throw errors.COURSE_ERR_NOT_FOUND()
   return entry
 }
@@ -437,7 +442,17 @@ export async function countCoursesUsingCategory(deps: ServiceDeps, categoryId: s
   return repo.countCoursesInCategory(deps.db, categoryId)
 }
 
-/** Summaries of the published courses among `ids` (one `_id` lookup each: FerretDB scans for `$in`). */
+/**
+ * Summaries of the published courses among `ids`, from their detail entries in
+ * the cache (written through on every change, so their status is current);
+ * misses read the course by `_id` alone, one each (FerretDB scans `courses`
+ * for every lookup, and decodes all of it for `$in`).
+ */
 export async function publishedSummariesByIds(deps: ServiceDeps, ids: string[]): Promise<CourseSummary[]> {
-  return (await repo.findPublishedSummariesByIds(deps.db, ids)).map(toSummary)
+  const entries = await Promise.all(ids.map((id) => courseEntry(deps, id)))
+  return entries.flatMap((entry) => {
+    if (!entry || entry.status !== 'published') return []
+    const { modules: _modules, ...summary } = JSON.parse(entry.json) as Course
+    return [summary]
+  })
 }

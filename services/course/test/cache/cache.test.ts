@@ -58,11 +58,35 @@ t.test('course cache', async (t) => {
     t.equal(after.json().items[0].id, other.id, 'the newly published course shows up at once')
   })
 
-  await t.test('an archived course disappears from public reads at once', async (t) => {
+  await t.test('search pages take their courses from the cached entries: a warm course costs no MongoDB read (200)', async (t) => {
+    const found = await courseWithLesson(built, owner, { title: 'Zanzibar spice trading' })
+    await publish(built, found.id, admin)
+    const search = async () => {
+      const res = await app.inject({ method: 'GET', url: '/api/v1/courses/search?q=zanzibar' })
+      t.equal(res.statusCode, 200)
+      return res.json().items as Array<Record<string, unknown>>
+    }
+    const loads = await metric(app, 'course_cache_loads_total', { cache: 'course' })
+    const items = await search()
+    t.same(items.map((c) => c.id), [found.id])
+    t.match(items[0], { title: 'Zanzibar spice trading', status: 'published', instructorId: owner.id, score: Number })
+    t.notOk('modules' in items[0]!, 'a summary, without the outline')
+    t.equal(await metric(app, 'course_cache_loads_total', { cache: 'course' }), loads, 'the entry the publish wrote through served it')
+
+    await redis.del(`${prefix}course:${found.id}`)
+    await redis.incr(`${prefix}courses:gen`)
+    t.same((await search()).map((c) => c.id), [found.id])
+    t.equal(await metric(app, 'course_cache_loads_total', { cache: 'course' }), loads + 1, 'a cold entry is read from MongoDB once')
+    t.ok(await redis.exists(`${prefix}course:${found.id}`), 'and cached for the next page')
+  })
+
+  await t.test('an archived course disappears from public reads and search at once', async (t) => {
     await app.inject({ method: 'GET', url: `/api/v1/courses/${id}` })
+    t.ok((await app.inject({ method: 'GET', url: '/api/v1/courses/search?q=renamed' })).json().items.some((c: { id: string }) => c.id === id), 'found while published')
     await app.inject({ method: 'POST', url: `/api/v1/courses/${id}/archive`, headers: owner.headers })
     t.equal((await app.inject({ method: 'GET', url: `/api/v1/courses/${id}` })).statusCode, 404)
     t.notOk((await app.inject({ method: 'GET', url: '/api/v1/courses?limit=50' })).json().items.some((c: { id: string }) => c.id === id))
+    t.notOk((await app.inject({ method: 'GET', url: '/api/v1/courses/search?q=renamed' })).json().items.some((c: { id: string }) => c.id === id))
   })
 
   await t.test('a hard-deleted draft is not served from the cache afterwards (404)', async (t) => {
