@@ -1,12 +1,13 @@
 // Assessment benchmark through the gateway (scripts/bench/stack.ts: the real user and assessment
 // services and the gateway on core 1, this load generator on core 0): 50 registered students,
 // a 20-question quiz, a pool of started attempts, then every attempt submitted and auto-graded
-// once at 50 connections (req/s, p50/p99). The course and the enrollments reach the assessment
-// read model as `course.published` / `enrollment.created` events, as their producers send them.
-// Stops by itself and drops everything it created.
+// once at 50 connections (req/s, p50/p99, CPU µs per submit of the assessment service and the
+// gateway). The course and the enrollments reach the assessment read model as `course.published` /
+// `enrollment.created` events, as their producers send them. Stops by itself and drops everything it created.
 // Run: node --import tsx --conditions=@lms/source services/assessment/bench/submit.bench.ts
+// (BENCH_NODE_OPTIONS becomes the assessment child's NODE_OPTIONS, e.g. to load a profiler.)
 import autocannon from 'autocannon'
-import { loadAverage, pinLoadGenerator, startStack, uuidv7, waitUntil, type BenchUser, type Stack } from '../../../scripts/bench/stack.js'
+import { cpuMicros, loadAverage, pinLoadGenerator, startStack, uuidv7, waitUntil, type BenchUser, type Stack } from '../../../scripts/bench/stack.js'
 
 const CONNECTIONS = 50
 const STUDENTS = 50
@@ -23,7 +24,8 @@ async function call(stack: Stack, method: string, path: string, user: BenchUser,
 
 async function main() {
   pinLoadGenerator()
-  const stack = await startStack({ services: ['assessment'] })
+  const profile = process.env.BENCH_NODE_OPTIONS ? { assessment: { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } } : undefined
+  const stack = await startStack({ services: ['assessment'], ...(profile ? { env: profile } : {}) })
   try {
     const students = await stack.registerUsers(STUDENTS)
     const course = await stack.publishCourse({ instructorId: stack.admin.id, lessons: 1 })
@@ -65,6 +67,8 @@ async function main() {
     console.log(`\nPOST /assessments/{id}/attempts  ${(pool.length / startSeconds).toFixed(0).padStart(6)} req/s  (${pool.length} attempts started by ${STUDENTS} concurrent students, unpaced)`)
 
     let n = 0
+    const pids = { assessment: stack.pids.assessment!, gateway: stack.pids.gateway! }
+    const cpuBefore = { assessment: cpuMicros(pids.assessment), gateway: cpuMicros(pids.gateway) }
     const result = await autocannon({
       url: stack.gatewayUrl, connections: CONNECTIONS, amount: pool.length,
       requests: [{
@@ -76,6 +80,8 @@ async function main() {
       }],
     })
     console.log(`POST /assessments/{id}/submit    ${result.requests.average.toFixed(0).padStart(6)} req/s  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms (target ≤ 50)  ${result.requests.total} submits, non-2xx ${result.non2xx}`)
+    const perSubmit = (name: keyof typeof pids) => ((cpuMicros(pids[name]) - cpuBefore[name]) / Math.max(result.requests.total, 1)).toFixed(0)
+    console.log(`CPU per submit: assessment ${perSubmit('assessment')} µs, gateway ${perSubmit('gateway')} µs`)
     console.log(`load average: ${loadAverage()}`)
   } finally {
     await stack.stop()

@@ -1,5 +1,6 @@
 import type { Test } from 'tap'
-import { sql } from 'kysely'
+import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely'
+import pg from 'pg'
 import { uuidv7 } from 'uuidv7'
 import { createPostgres, migrateToLatest } from '@lms/kit'
 import { createTestDatabase, generateSigningKey, signTestToken, type TestSigningKey } from '@lms/kit/testing'
@@ -11,10 +12,21 @@ import { subscriptionHandlers } from '../src/subscriptions/handlers.js'
 
 export const testConfig: AppConfig = { LOG_LEVEL: 'silent' as never, SUBMIT_GRACE_SECONDS: 60 }
 
-/** The assessment service on its own schema and role, migrated, torn down after the test. */
-export async function build(t: Test, config: Partial<AppConfig> = {}) {
+/**
+ * The assessment service on its own schema and role, migrated, torn down after the test.
+ * `onQuery` sees every statement sent to PostgreSQL, `begin` and `commit` included.
+ */
+export async function build(t: Test, config: Partial<AppConfig> = {}, opts: { onQuery?: (sql: string) => void } = {}) {
   const database = await createTestDatabase(t, 'assess')
-  const db = createPostgres<Database>({ url: database.url, schema: database.schema, max: 8 })
+  const { onQuery } = opts
+  const db = onQuery
+    // createPostgres's settings, plus Kysely's query log (createPostgres takes no log option).
+    ? new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 8, options: `-c search_path=${database.schema}` }) }),
+      plugins: [new CamelCasePlugin()],
+      log: (event) => { if (event.level === 'query') onQuery(event.query.sql) },
+    })
+    : createPostgres<Database>({ url: database.url, schema: database.schema, max: 8 })
   await migrateToLatest(db, { schema: database.schema, migrations })
   const key = generateSigningKey()
   const app = await buildApp({

@@ -29,7 +29,10 @@ export function autoPoints(q: StoredQuestion, answer: StoredAnswer | undefined):
   if (q.questionType === 'multiple_choice' && q.partialCredit) {
     let right = 0
     let wrong = 0
-    for (const id of chosen) (correct.has(id) ? right++ : wrong++)
+    for (const id of chosen) {
+      if (correct.has(id)) right++
+      else wrong++
+    }
     return round(q.points * Math.max(0, (right - wrong) / correct.size))
   }
   const exact = chosen.size === correct.size && [...chosen].every((id) => correct.has(id))

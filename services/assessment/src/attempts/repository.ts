@@ -1,6 +1,7 @@
 import { sql, type Insertable, type Kysely, type Transaction } from 'kysely'
 import type { Database } from '../database.js'
-import type { AttemptTable } from './table.js'
+import type { AssessmentRow } from '../assessments/table.js'
+import type { AttemptRow, AttemptTable } from './table.js'
 
 type Db = Kysely<Database> | Transaction<Database>
 
@@ -28,6 +29,40 @@ export async function saveAttempt(db: Db, id: string, changes: {
   late?: boolean; submittedAt?: Date; gradedAt: Date | null
 }) {
   return db.updateTable('attempts').set(changes).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
+}
+
+/** What grading needs of an assessment (all of it fixed once an attempt exists, but title and required). */
+export type GradingView = Pick<AssessmentRow, 'id' | 'courseId' | 'title' | 'required' | 'passingScore' | 'closesAt' | 'questions'>
+export type SubmittableAttempt = Pick<AttemptRow, 'id' | 'userId' | 'status' | 'attemptNumber' | 'deadline' | 'drawn'>
+
+/**
+ * The attempt and its assessment in one read, without a lock: `saveSubmission` re-checks the status.
+ * Raw SQL because the camel-case plugin would walk every key of the questions' JSON on the hottest path.
+ */
+export async function findSubmittable(db: Db, id: string, assessmentId: string) {
+  const { rows } = await sql<SubmittableAttempt & Omit<GradingView, 'id'>>`
+    select t.id, t.user_id as "userId", t.status, t.attempt_number as "attemptNumber", t.deadline, t.drawn,
+      a.course_id as "courseId", a.title, a.required, a.passing_score as "passingScore", a.closes_at as "closesAt", a.questions
+    from attempts t join assessments a on a.id = t.assessment_id
+    where t.id = ${id} and t.assessment_id = ${assessmentId}`.execute(db.withoutPlugins())
+  const row = rows[0]
+  if (!row) return undefined
+  const { courseId, title, required, passingScore, closesAt, questions, ...attempt } = row
+  return { attempt, assessment: { id: assessmentId, courseId, title, required, passingScore, closesAt, questions } satisfies GradingView }
+}
+
+/**
+ * Stores a submission and its grades if the attempt is still in progress; false when another submit
+ * got there first (the row lock makes the loser re-read the status), so answers never change once stored.
+ */
+export async function saveSubmission(trx: Transaction<Database>, id: string, userId: string, s: {
+  status: AttemptTable['status']; answers: string; grades: string; score: number; passed: boolean; late: boolean; submittedAt: Date; gradedAt: Date | null
+}) {
+  const result = await sql`
+    update attempts set status = ${s.status}, answers = ${s.answers}::jsonb, grades = ${s.grades}::jsonb, score = ${s.score},
+      passed = ${s.passed}, late = ${s.late}, submitted_at = ${s.submittedAt}, graded_at = ${s.gradedAt}
+    where id = ${id} and user_id = ${userId} and status = 'in_progress'`.execute(trx.withoutPlugins())
+  return result.numAffectedRows === 1n
 }
 
 export async function listAttempts(db: Db, assessmentId: string, userId?: string) {

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto'
-import type { Kysely, Transaction } from 'kysely'
+import type { Kysely } from 'kysely'
 import { uuidv7 } from 'uuidv7'
 import type { AuthUser } from '@lms/kit'
 import { createEvent, enqueue } from '@lms/events'
@@ -10,7 +10,9 @@ import type { Database } from '../database.js'
 import { errors } from '../errors.js'
 import type { AccessService } from '../read-models/service.js'
 import { autoPoints, round, summarise } from './grading.js'
-import { countAttempts, findAttemptForUpdate, insertAttempt, listAttempts, lockUserAssessment, saveAttempt } from './repository.js'
+import {
+  countAttempts, findAttemptForUpdate, findSubmittable, insertAttempt, listAttempts, lockUserAssessment, saveAttempt, saveSubmission, type GradingView,
+} from './repository.js'
 import type { AttemptOutcome, AttemptResult, Grade, Submit } from './schemas.js'
 import type { AttemptRow, AttemptStatus, DrawnQuestion, StoredAnswer, StoredGrade } from './table.js'
 
@@ -46,10 +48,40 @@ function deadlineOf(a: AssessmentRow, now: Date): Date | null {
 }
 
 /** The questions an attempt can refer to: the assessment's own plus the bank questions it drew. */
-function questionsOf(a: AssessmentRow, attempt: AttemptRow) {
+function questionsOf(a: Pick<AssessmentRow, 'questions'>, attempt: Pick<AttemptRow, 'drawn'>) {
   const map = new Map(a.questions.map((q) => [q.id, q]))
   for (const d of attempt.drawn) if (d.question) map.set(d.questionId, d.question)
   return map
+}
+
+/** `assessment.graded` when nothing is left to grade by hand. */
+function gradedEvent(a: GradingView, row: Pick<AttemptRow, 'id' | 'userId' | 'attemptNumber' | 'status' | 'score' | 'passed'>) {
+  if (row.status !== 'graded') return []
+  return [createEvent('assessment.graded', {
+    attemptId: row.id, assessmentId: a.id, courseId: a.courseId, userId: row.userId, score: row.score ?? 0,
+    passed: row.passed ?? false, attemptNumber: row.attemptNumber, required: a.required, title: a.title,
+  }, { source: 'assessment' })]
+}
+
+/** The submitted answers as stored, refused (422) when one names a question or choice the attempt does not have. */
+function checkedAnswers(input: Submit['answers'], questions: Map<string, StoredQuestion>, drawn: DrawnQuestion[]) {
+  const inAttempt = new Set(drawn.map((d) => d.questionId))
+  const answers = new Map<string, StoredAnswer>()
+  for (const answer of input) {
+    const q = questions.get(answer.questionId)
+    if (!q || !inAttempt.has(answer.questionId)) throw errors.ASM_ERR_QUESTION_NOT_IN_ATTEMPT(`question ${answer.questionId} is not part of this attempt`)
+    if (answers.has(answer.questionId)) throw errors.ASM_ERR_DUPLICATE_ANSWER()
+    const known = new Set((q.choices ?? []).map((c) => c.id))
+    for (const id of answer.choiceIds ?? []) {
+      if (!known.has(id)) throw errors.ASM_ERR_UNKNOWN_CHOICE(`choice ${id} does not belong to question ${q.id}`)
+    }
+    answers.set(answer.questionId, {
+      questionId: answer.questionId,
+      ...(answer.choiceIds ? { choiceIds: [...new Set(answer.choiceIds)] } : {}),
+      ...(answer.text !== undefined ? { text: answer.text } : {}),
+    })
+  }
+  return answers
 }
 
 function outcome(row: AttemptRow): AttemptOutcome {
@@ -66,14 +98,6 @@ export function createAttemptService(deps: {
   db: Kysely<Database>; access: AccessService; assessments: AssessmentService; graceSeconds: number;
   bankQuestions: (bankId: string, courseId: string) => Promise<StoredQuestion[]>; onSubmitted?: (status: AttemptStatus) => void }) {
   const { db, access, assessments } = deps
-
-  async function gradedEvents(trx: Transaction<Database>, a: AssessmentRow, row: AttemptRow) {
-    if (row.status !== 'graded') return
-    await enqueue(trx, createEvent('assessment.graded', {
-      attemptId: row.id, assessmentId: a.id, courseId: a.courseId, userId: row.userId, score: row.score ?? 0,
-      passed: row.passed ?? false, attemptNumber: row.attemptNumber, required: a.required, title: a.title,
-    }, { source: 'assessment' }))
-  }
 
   // after_close waits for the grace period too: until then a late submission is still accepted.
   function mayShowAnswers(a: AssessmentRow, attempt: AttemptRow, now: Date) {
@@ -143,54 +167,41 @@ export function createAttemptService(deps: {
       }
     },
 
+    // One read (attempt and assessment), grading in memory, then one transaction: the update, which only
+    // applies while the attempt is in progress (so a concurrent second submit gets 409), and the outbox.
     async submit(caller: Caller, assessmentId: string, input: Submit, now = new Date()): Promise<AttemptOutcome> {
-      return db.transaction().execute(async (trx) => {
-        const attempt = await findAttemptForUpdate(trx, input.attemptId, assessmentId)
-        if (!attempt || attempt.userId !== caller.id) throw errors.ASM_ERR_ATTEMPT_NOT_FOUND()
-        if (attempt.status !== 'in_progress') throw errors.ASM_ERR_ALREADY_SUBMITTED()
-        const a = await trx.selectFrom('assessments').selectAll().where('id', '=', assessmentId).executeTakeFirstOrThrow()
-        const questions = questionsOf(a, attempt)
-        const inAttempt = new Set(attempt.drawn.map((d) => d.questionId))
-        const answers = new Map<string, StoredAnswer>()
-        for (const answer of input.answers) {
-          const q = questions.get(answer.questionId)
-          if (!q || !inAttempt.has(answer.questionId)) throw errors.ASM_ERR_QUESTION_NOT_IN_ATTEMPT(`question ${answer.questionId} is not part of this attempt`)
-          if (answers.has(answer.questionId)) throw errors.ASM_ERR_DUPLICATE_ANSWER()
-          const known = new Set((q.choices ?? []).map((c) => c.id))
-          for (const id of answer.choiceIds ?? []) {
-            if (!known.has(id)) throw errors.ASM_ERR_UNKNOWN_CHOICE(`choice ${id} does not belong to question ${q.id}`)
-          }
-          answers.set(answer.questionId, {
-            questionId: answer.questionId,
-            ...(answer.choiceIds ? { choiceIds: [...new Set(answer.choiceIds)] } : {}),
-            ...(answer.text !== undefined ? { text: answer.text } : {}),
-          })
-        }
-        let late = false
-        const deadline = effectiveDeadline(a, attempt)
-        if (deadline && now > deadline) {
-          if (now.getTime() > deadline.getTime() + deps.graceSeconds * 1000) throw errors.ASM_ERR_DEADLINE_PASSED()
-          late = true
-        }
-        const grades: StoredGrade[] = attempt.drawn.map((d) => {
-          const q = questions.get(d.questionId) as StoredQuestion
-          return { questionId: q.id, points: autoPoints(q, answers.get(q.id)), maxPoints: q.points, feedback: null, manual: false }
-        })
-        const summary = summarise(grades, a.passingScore)
-        const row = await saveAttempt(trx, attempt.id, {
-          status: summary.complete ? 'graded' : 'pending_review',
-          answers: JSON.stringify([...answers.values()]), grades: JSON.stringify(grades),
+      const found = await findSubmittable(db, input.attemptId, assessmentId)
+      if (!found || found.attempt.userId !== caller.id) throw errors.ASM_ERR_ATTEMPT_NOT_FOUND()
+      const { attempt, assessment: a } = found
+      if (attempt.status !== 'in_progress') throw errors.ASM_ERR_ALREADY_SUBMITTED()
+      const questions = questionsOf(a, attempt)
+      const answers = checkedAnswers(input.answers, questions, attempt.drawn)
+      let late = false
+      const deadline = effectiveDeadline(a, attempt)
+      if (deadline && now > deadline) {
+        if (now.getTime() > deadline.getTime() + deps.graceSeconds * 1000) throw errors.ASM_ERR_DEADLINE_PASSED()
+        late = true
+      }
+      const grades: StoredGrade[] = attempt.drawn.map((d) => {
+        const q = questions.get(d.questionId) as StoredQuestion
+        return { questionId: q.id, points: autoPoints(q, answers.get(q.id)), maxPoints: q.points, feedback: null, manual: false }
+      })
+      const summary = summarise(grades, a.passingScore)
+      const status: AttemptStatus = summary.complete ? 'graded' : 'pending_review'
+      const graded = { id: attempt.id, userId: caller.id, attemptNumber: attempt.attemptNumber, status, score: summary.score, passed: summary.passed }
+      const events = [createEvent('assessment.submitted', {
+        attemptId: attempt.id, assessmentId: a.id, courseId: a.courseId, userId: caller.id, attemptNumber: attempt.attemptNumber,
+      }, { source: 'assessment' }), ...gradedEvent(a, graded)]
+      await db.transaction().execute(async (trx) => {
+        const saved = await saveSubmission(trx, attempt.id, caller.id, {
+          status, answers: JSON.stringify([...answers.values()]), grades: JSON.stringify(grades),
           score: summary.score, passed: summary.passed, late, submittedAt: now, gradedAt: summary.complete ? now : null,
         })
-        await enqueue(trx, createEvent('assessment.submitted', {
-          attemptId: row.id, assessmentId: a.id, courseId: a.courseId, userId: row.userId, attemptNumber: row.attemptNumber,
-        }, { source: 'assessment' }))
-        await gradedEvents(trx, a, row)
-        return row
-      }).then((row) => {
-        deps.onSubmitted?.(row.status)
-        return outcome(row)
+        if (!saved) throw errors.ASM_ERR_ALREADY_SUBMITTED()
+        await enqueue(trx, events)
       })
+      deps.onSubmitted?.(status)
+      return { attemptId: attempt.id, score: summary.score, passed: summary.passed, status, late }
     },
 
     async grade(caller: Caller, assessmentId: string, input: Grade): Promise<AttemptOutcome> {
@@ -215,7 +226,7 @@ export function createAttemptService(deps: {
           status: summary.complete ? 'graded' : 'pending_review', grades: JSON.stringify(all),
           score: summary.score, passed: summary.passed, gradedAt: summary.complete ? new Date() : null,
         })
-        await gradedEvents(trx, a, row)
+        await enqueue(trx, gradedEvent(a, row))
         return outcome(row)
       })
     },
