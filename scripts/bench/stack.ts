@@ -50,6 +50,11 @@ export interface StackOptions {
    * default: benchmarks run without Zipkin unless `BENCH_TRACING=1`.
    */
   zipkin?: boolean
+  /**
+   * The cores the servers run on, as a `taskset -c` list. Default SERVER_CORE: every server on one
+   * core, the load generator (pinLoadGenerator) alone on the other; `'0,1'` lets the servers use both.
+   */
+  serverCores?: string
 }
 
 export interface BenchUser { id: string; email: string; password: string; role: string; accessToken: string; authorization: string; sid: string }
@@ -85,11 +90,12 @@ export function pinLoadGenerator() {
 
 /**
  * Runs a TypeScript entry point (through tsx, with the `@lms/source` condition) as a server pinned
- * to SERVER_CORE, as the stack's own children are: for reference servers a benchmark adds itself.
+ * to `cores` (SERVER_CORE by default), as the stack's own children are: for reference servers a
+ * benchmark adds itself.
  */
-export function spawnServer(entry: string, options: SpawnOptions): ChildProcess {
+export function spawnServer(entry: string, options: SpawnOptions, cores = SERVER_CORE): ChildProcess {
   const args = [process.execPath, '--import', 'tsx', '--conditions=@lms/source', entry]
-  return hasTaskset ? spawn('taskset', ['-c', SERVER_CORE, ...args], options) : spawn(args[0]!, args.slice(1), options)
+  return hasTaskset ? spawn('taskset', ['-c', cores, ...args], options) : spawn(args[0]!, args.slice(1), options)
 }
 
 /** User + system CPU time of a process so far, in microseconds (Linux /proc). */
@@ -238,7 +244,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }
 
     const start = (name: ServiceName | 'gateway', dir: string, extra: Record<string, string>) => {
-      const child = spawnServer('src/server.ts', { cwd: join(root, dir), env: { ...baseEnv, ...extra }, stdio: ['ignore', 'ignore', 'pipe'] })
+      const child = spawnServer('src/server.ts', { cwd: join(root, dir), env: { ...baseEnv, ...extra }, stdio: ['ignore', 'ignore', 'pipe'] }, options.serverCores)
       child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`[${name}] ${chunk}`))
       child.once('exit', (code, signal) => { if (!stopped) console.error(`[${name}] exited early (${code ?? signal})`) })
       children.set(name, child)

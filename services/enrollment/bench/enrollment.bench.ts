@@ -2,10 +2,11 @@
 // enrollment services and the gateway on core 1, this load generator on core 0): 200 concurrent
 // enrollments into a course of capacity 50 (and the same with the waitlist), enroll writes and
 // progress writes at 50 connections. Courses reach the read model as `course.published` events.
-// Stops by itself and drops everything it created.
+// Stops by itself and drops everything it created. BENCH_SERVER_CORES (a `taskset -c` list, e.g. 0,1)
+// lets the servers use other cores than the harness's one.
 // Run: node --import tsx --conditions=@lms/source services/enrollment/bench/enrollment.bench.ts
 import autocannon, { type Result } from 'autocannon'
-import { cpuMicros, loadAverage, pinLoadGenerator, startStack, waitUntil, type BenchUser, type Stack } from '../../../scripts/bench/stack.js'
+import { SERVER_CORE, cpuMicros, loadAverage, pinLoadGenerator, startStack, waitUntil, type BenchUser, type Stack } from '../../../scripts/bench/stack.js'
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10)
 const CONNECTIONS = 50
@@ -39,11 +40,12 @@ async function cpuPerRequest(stack: Stack, run: () => Promise<Result>) {
 
 async function main() {
   pinLoadGenerator()
-  const stack = await startStack({ services: ['enrollment'] })
+  const serverCores = process.env.BENCH_SERVER_CORES
+  const stack = await startStack({ services: ['enrollment'], ...(serverCores ? { serverCores } : {}) })
   try {
     const started = Date.now()
     const users = await stack.registerUsers(USERS)
-    console.log(`enrollment bench through the gateway: ${USERS} students registered in ${((Date.now() - started) / 1000).toFixed(1)} s; ${CONNECTIONS} connections, ${DURATION_S}s per run`)
+    console.log(`enrollment bench through the gateway: ${USERS} students registered in ${((Date.now() - started) / 1000).toFixed(1)} s; ${CONNECTIONS} connections, ${DURATION_S}s per run, servers on core(s) ${serverCores ?? SERVER_CORE}`)
 
     const small = await stack.publishCourse({ capacity: 50, lessons: 1 })
     const queued = await stack.publishCourse({ capacity: 50, lessons: 1 })
