@@ -34,7 +34,7 @@ export {
   type HandlerContext,
 } from './bus/consumer.js'
 export { createOutboxTable, enqueue, PgOutboxRelay, OUTBOX_CHANNEL, type PgOutboxRelayOptions } from './bus/outbox-pg.js'
-export { createInboxTable, handleOnce, pruneInbox } from './bus/inbox.js'
+export { createInboxTable, handleOnce, PgInbox, type PgInboxOptions, pruneInbox } from './bus/inbox.js'
 export {
   withOutbox,
   withPendingEvents,
