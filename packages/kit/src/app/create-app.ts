@@ -5,7 +5,7 @@ import type { Registry } from 'prom-client'
 import { uuidv7 } from 'uuidv7'
 import { authPlugin, type AuthOptions } from '../auth/auth-plugin.js'
 import { healthPlugin } from './health.js'
-import { loggerOptions } from './logger.js'
+import { loggerOptions, requestChildLogger } from './logger.js'
 import { metricsPlugin } from './metrics.js'
 import { problemPlugin } from './problem.js'
 
@@ -40,6 +40,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/
 export async function createApp(opts: CreateAppOptions): Promise<App> {
   const app = Fastify({
     logger: loggerOptions(opts.service, opts.logLevel ?? 'info'),
+    childLoggerFactory: requestChildLogger,
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
     trustProxy: opts.trustProxy && opts.trustProxy.length > 0 ? opts.trustProxy : false,
     requestIdHeader: false,
