@@ -1,5 +1,6 @@
 import type { Test } from 'tap'
-import { sql } from 'kysely'
+import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely'
+import pg from 'pg'
 import { uuidv7 } from 'uuidv7'
 import { createPostgres, migrateToLatest } from '@lms/kit'
 import { createTestDatabase, generateSigningKey, signTestToken } from '@lms/kit/testing'
@@ -10,10 +11,21 @@ import { migrations } from '../src/migrations/index.js'
 
 export const testConfig: AppConfig = { LOG_LEVEL: 'silent' }
 
-/** The enrollment service on its own schema and role, migrated, torn down after the test. */
-export async function build(t: Test, opts: { poolMax?: number } = {}) {
+/**
+ * The enrollment service on its own schema and role, migrated, torn down after the test.
+ * `onQuery` sees every statement sent to PostgreSQL, `begin` and `commit` included.
+ */
+export async function build(t: Test, opts: { poolMax?: number; onQuery?: (sql: string) => void } = {}) {
   const database = await createTestDatabase(t, 'enrollments')
-  const db = createPostgres<Database>({ url: database.url, schema: database.schema, max: opts.poolMax ?? 5 })
+  const { onQuery } = opts
+  const db = onQuery
+    // createPostgres's pool and plugin with Kysely's query log, which createPostgres does not take.
+    ? new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: opts.poolMax ?? 5, options: `-c search_path=${database.schema}` }) }),
+      plugins: [new CamelCasePlugin()],
+      log: (event) => { if (event.level === 'query') onQuery(event.query.sql) },
+    })
+    : createPostgres<Database>({ url: database.url, schema: database.schema, max: opts.poolMax ?? 5 })
   await migrateToLatest(db, { schema: database.schema, migrations })
   const key = generateSigningKey()
   const app = await buildApp({

@@ -1,8 +1,8 @@
 import t, { type Test } from 'tap'
 import { build, enroll, outbox, publishCourse, type Built } from './helper.js'
 
-async function setup(t: Test, overrides: Parameters<typeof publishCourse>[1] = {}) {
-  const built = await build(t)
+async function setup(t: Test, overrides: Parameters<typeof publishCourse>[1] = {}, onQuery?: (sql: string) => void) {
+  const built = await build(t, onQuery ? { onQuery } : {})
   const course = await publishCourse(built, overrides)
   const student = built.token('student')
   const enrollment = (await enroll(built, student.headers, course.courseId)).json() as { id: string }
@@ -30,6 +30,28 @@ t.test('completing lessons recomputes the percentage and emits each milestone on
   res = await progress(c!, 'completed')
   t.equal(res.json().progressPercentage, 75)
   t.same(await milestones(built), [25, 50, 75])
+})
+
+t.test('a progress write is four statements: begin, the enrollment row lock with the course outline, one write, commit; a crossed milestone adds its event and the milestones update (200)', async (t) => {
+  let statements: string[] | undefined
+  const { course, progress } = await setup(t, { lessons: 20 }, (sql) => statements?.push(sql))
+  const [a, b, c, d, e] = course.lessonIds
+  for (const lessonId of [a, b, c, d]) await progress(lessonId!, 'completed')
+  const kinds = (sent: string[]) => sent.map((s) => s.trim().split(/\s+/)[0]!.toLowerCase())
+
+  statements = []
+  t.equal((await progress(e!, 'in_progress', { completionPercentage: 30 })).statusCode, 200)
+  let sent = statements
+  t.same(kinds(sent), ['begin', 'select', 'with', 'commit'])
+  t.match(sent[1], /join.*for update/is)
+
+  statements = []
+  const res = await progress(e!, 'completed')
+  sent = statements
+  statements = undefined
+  t.match(res.json(), { progressPercentage: 25 })
+  t.equal(sent.filter((s) => /insert into outbox/i.test(s)).length, 1, 'the milestone event')
+  t.ok(sent.length <= 6, `${sent.length} statements: ${kinds(sent).join(', ')}`)
 })
 
 t.test('a lesson id from another course answers 422', async (t) => {
