@@ -2,7 +2,7 @@
 declare module 'autocannon' {
   interface Request { method?: string; path?: string; setupRequest?: (req: Request) => Request }
   interface Options { url: string; connections?: number; duration?: number; timeout?: number; requests?: Request[] }
-  interface Result { requests: { average: number }; latency: { p50: number; p99: number }; errors: number; non2xx: number }
+  interface Result { requests: { average: number; total: number }; latency: { p50: number; p99: number }; errors: number; non2xx: number }
   function autocannon(opts: Options): Promise<Result>
   export default autocannon
 }
