@@ -27,6 +27,22 @@ t.test('versions and clone', async (t) => {
     t.equal(await db.collection('courses').countDocuments({ _id: id as never, pendingVersion: { $ne: null } }), 0, 'no version left pending')
   })
 
+  await t.test('a version copy that a crash left pending is finished by the next read of the versions (200)', async (t) => {
+    const crashed = await courseWithLesson(built, owner, { title: 'Crashed copy' })
+    await publish(built, crashed.id, admin)
+    const versions = db.collection<{ _id: string; number: number; snapshot: unknown; publishedAt: Date; publishedBy: string }>('course_versions')
+    const copied = (await versions.findOne({ _id: `${crashed.id}:1` }))!
+    await versions.deleteOne({ _id: copied._id })
+    const pendingVersion = { number: 1, snapshot: copied.snapshot, publishedAt: copied.publishedAt, publishedBy: copied.publishedBy }
+    await db.collection('courses').updateOne({ _id: crashed.id as never }, { $set: { pendingVersion } })
+
+    const list = await app.inject({ method: 'GET', url: `/api/v1/courses/${crashed.id}/versions`, headers: student.headers })
+    t.equal(list.statusCode, 200)
+    t.same(list.json().items.map((v: { number: number; title: string }) => [v.number, v.title]), [[1, 'Crashed copy']])
+    t.ok(await versions.findOne({ _id: copied._id }), 'the version is stored again')
+    t.equal((await db.collection('courses').findOne({ _id: crashed.id as never }))?.pendingVersion, null, 'and no longer pending')
+  })
+
   await t.test('a draft has no versions (empty list)', async (t) => {
     const c = await app.inject({ method: 'POST', url: '/api/v1/courses', headers: owner.headers, payload: { title: 'd', code: code() } })
     t.same((await app.inject({ method: 'GET', url: `/api/v1/courses/${c.json().id}/versions`, headers: owner.headers })).json(), { items: [], nextCursor: null })
