@@ -1,7 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import type { Test } from 'tap'
 import nodemailer from 'nodemailer'
-import { SMTPServer } from 'smtp-server'
 import { connectMongo, createPostgres, createRedis, migrateToLatest } from '@lms/kit'
 import { createTestDatabase, randomName, testEnv } from '@lms/kit/testing'
 import { startServiceBus, type ServiceBus } from '@lms/events'
@@ -25,31 +24,7 @@ import { subscriptionHandlers as assessmentHandlers } from '../../services/asses
 import { buildApp as buildNotificationApp } from '../../services/notification/src/app.js'
 import type { Database as NotificationDatabase } from '../../services/notification/src/database.js'
 import { migrations as notificationMigrations } from '../../services/notification/src/migrations/index.js'
-import { testConfig as notificationConfig } from '../../services/notification/test/helper.js'
-
-export interface Mail { to: string; subject: string; raw: string }
-
-/** A real SMTP server on loopback that keeps what it receives. */
-async function smtpSink() {
-  const received: Mail[] = []
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = []
-      stream.on('data', (c: Buffer) => chunks.push(c))
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8').replace(/=\r\n/g, '')
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), subject: /^Subject: (.*)$/m.exec(raw)?.[1] ?? '', raw })
-        callback()
-      })
-    },
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.server.address() as AddressInfo).port
-  return { url: `smtp://127.0.0.1:${port}`, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
-}
+import { startSmtpSink, testConfig as notificationConfig } from '../../services/notification/test/helper.js'
 
 const urlOf = (app: { server: { address(): unknown } }) => `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
 
@@ -65,7 +40,7 @@ export async function buildPlatform(t: Test) {
   const exchange = randomName('e2e.journey')
   const suffix = randomName('j')
   const redis = createRedis(env.redisUrl, 'e2e-journey')
-  const smtp = await smtpSink()
+  const smtp = await startSmtpSink()
   const closers: Array<() => Promise<unknown> | unknown> = []
   const buses: ServiceBus[] = []
 

@@ -80,10 +80,10 @@ export async function eventually<T>(check: () => Promise<T | undefined | null | 
   throw new Error('condition not met in time')
 }
 
-interface Mail { to: string; raw: string }
+export interface Mail { to: string; subject: string; raw: string }
 
-/** A real SMTP server on loopback that keeps what it receives. */
-export async function smtpSink(t: Test) {
+/** A real SMTP server on loopback that keeps what it receives; the caller closes it. */
+export async function startSmtpSink() {
   const received: Mail[] = []
   const server = new SMTPServer({
     authOptional: true,
@@ -93,15 +93,22 @@ export async function smtpSink(t: Test) {
       const chunks: Buffer[] = []
       stream.on('data', (c: Buffer) => chunks.push(c))
       stream.on('end', () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), raw: Buffer.concat(chunks).toString('utf8').replace(/=\r\n/g, '') })
+        const raw = Buffer.concat(chunks).toString('utf8').replace(/=\r\n/g, '')
+        received.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), subject: /^Subject: (.*)$/m.exec(raw)?.[1] ?? '', raw })
         callback()
       })
     },
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const port = (server.server.address() as { port: number }).port
-  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())))
-  return { url: `smtp://127.0.0.1:${port}`, received }
+  return { url: `smtp://127.0.0.1:${port}`, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
+}
+
+/** {@link startSmtpSink}, closed when the test ends. */
+export async function smtpSink(t: Test) {
+  const sink = await startSmtpSink()
+  t.teardown(sink.close)
+  return sink
 }
 
 /** The app's handlers on a real RabbitMQ bus with its own service and exchange names, deleted after the test. */
