@@ -64,22 +64,42 @@ export async function provisionServiceDatabase(adminUrl: string, opts: Provision
   const client = new pg.Client({ connectionString: adminUrl })
   await client.connect()
   try {
-    const role = quoteIdent(opts.role)
-    const exists = await client.query('select 1 from pg_roles where rolname = $1', [opts.role])
-    const password = `'${opts.password.replace(/'/g, "''")}'`
-    if (exists.rowCount === 0) {
-      await client.query(`create role ${role} login password ${password} nosuperuser nocreatedb nocreaterole noinherit`)
-    } else {
-      await client.query(`alter role ${role} with login password ${password}`)
-    }
-    await client.query(`create schema if not exists ${quoteIdent(opts.schema)} authorization ${role}`)
-    await client.query(`alter schema ${quoteIdent(opts.schema)} owner to ${role}`)
-    await client.query(`revoke all on schema public from public`)
-    await client.query(`alter role ${role} set search_path = ${quoteIdent(opts.schema)}`)
-    const db = await client.query('select current_database() as name')
-    await client.query(`grant connect on database ${quoteIdent(db.rows[0].name)} to ${role}`)
+    await withProvisioningLock(client, async () => {
+      const role = quoteIdent(opts.role)
+      const exists = await client.query('select 1 from pg_roles where rolname = $1', [opts.role])
+      const password = `'${opts.password.replace(/'/g, "''")}'`
+      if (exists.rowCount === 0) {
+        await client.query(`create role ${role} login password ${password} nosuperuser nocreatedb nocreaterole noinherit`)
+      } else {
+        await client.query(`alter role ${role} with login password ${password}`)
+      }
+      await client.query(`create schema if not exists ${quoteIdent(opts.schema)} authorization ${role}`)
+      await client.query(`alter schema ${quoteIdent(opts.schema)} owner to ${role}`)
+      await client.query(`revoke all on schema public from public`)
+      await client.query(`alter role ${role} set search_path = ${quoteIdent(opts.schema)}`)
+      const db = await client.query('select current_database() as name')
+      await client.query(`grant connect on database ${quoteIdent(db.rows[0].name)} to ${role}`)
+    })
   } finally {
     await client.end()
+  }
+}
+
+/**
+ * Runs `fn` in a transaction holding the cluster-wide provisioning lock. Grants and revokes on the
+ * database and the `public` schema rewrite one catalog row each; two sessions doing that at once
+ * (services starting together, parallel test files) fail with "tuple concurrently updated".
+ */
+export async function withProvisioningLock<T>(client: pg.Client, fn: () => Promise<T>): Promise<T> {
+  await client.query('begin')
+  try {
+    await client.query(`select pg_advisory_xact_lock(hashtext('lms.provision_service_database'))`)
+    const result = await fn()
+    await client.query('commit')
+    return result
+  } catch (error) {
+    await client.query('rollback').catch(() => {})
+    throw error
   }
 }
 

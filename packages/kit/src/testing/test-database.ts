@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
-import { provisionServiceDatabase, quoteIdent, urlForRole } from '../db/postgres.js'
+import { provisionServiceDatabase, quoteIdent, urlForRole, withProvisioningLock } from '../db/postgres.js'
 import { testEnv } from './test-env.js'
 
 interface Teardown { teardown(fn: () => unknown): void }
@@ -29,10 +29,12 @@ export async function createTestDatabase(t: Teardown, prefix: string): Promise<{
     try {
       await client.query(
         `select pg_terminate_backend(pid) from pg_stat_activity where usename = $1 and pid <> pg_backend_pid()`, [role])
-      await client.query(`drop schema if exists ${quoteIdent(schema)} cascade`)
-      // The database-level CONNECT grant depends on the role too.
-      await client.query(`drop owned by ${quoteIdent(role)} cascade`)
-      await client.query(`drop role if exists ${quoteIdent(role)}`)
+      await withProvisioningLock(client, async () => {
+        await client.query(`drop schema if exists ${quoteIdent(schema)} cascade`)
+        // The database-level CONNECT grant depends on the role too.
+        await client.query(`drop owned by ${quoteIdent(role)} cascade`)
+        await client.query(`drop role if exists ${quoteIdent(role)}`)
+      })
     } finally {
       await client.end()
     }
