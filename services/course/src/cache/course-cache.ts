@@ -38,6 +38,13 @@ redis.call('SET', KEYS[1], ARGV[2], 'EX', tonumber(ARGV[3]))
 return 1
 `
 
+// A warm page in one round trip: the generation, then the page stored under it
+// (its key embeds the generation, so it is built here; one Redis, not a cluster).
+const GET_PAGE = `
+local gen = redis.call('GET', KEYS[1]) or '0'
+return {gen, redis.call('GET', ARGV[1] .. gen .. ARGV[2])}
+`
+
 function encode(entry: CachedCourse): string {
   return `${entry.version}|${entry.status}|${entry.instructorId}|${entry.json}`
 }
@@ -62,6 +69,7 @@ export class CourseCache {
   private readonly inflight = new Map<string, Promise<unknown>>()
   private readonly requests: Counter<'cache' | 'result'>
   private readonly loads: Counter<'cache'>
+  private readonly pageSha = createHash('sha1').update(GET_PAGE).digest('hex')
 
   constructor(private readonly opts: CourseCacheOptions) {
     this.requests = new Counter({
@@ -152,22 +160,41 @@ export class CourseCache {
     })
   }
 
-  /** A list or search page (first pages only), keyed by the query and the caller's scope. */
+  private async readPage(head: string, tail: string): Promise<[string, string | null]> {
+    const args = [1, this.key('courses', 'gen'), head, tail] as const
+    try {
+      return await this.opts.redis.evalsha(this.pageSha, ...args) as [string, string | null]
+    } catch (err) {
+      if (!(err as Error).message.startsWith('NOSCRIPT')) throw err
+      return await this.opts.redis.eval(GET_PAGE, ...args) as [string, string | null]
+    }
+  }
+
+  /**
+   * A list or search page, keyed by the caller's scope and the normalised query
+   * (cursor and limit included) under the current generation, which every
+   * course write bumps: a write shows at once, an older page is never read again.
+   */
   async page(cache: 'list' | 'search', scope: string, query: unknown, load: () => Promise<string>): Promise<string> {
     if (!this.opts.enabled) {
       this.requests.inc({ cache, result: 'bypass' })
       this.loads.inc({ cache })
       return load()
     }
-    const gen = (await this.safe<string | null>(null, () => this.opts.redis.get(this.key('courses', 'gen')))) ?? '0'
     const hash = createHash('sha1').update(JSON.stringify(query)).digest('base64url')
-    const key = this.key('courses', cache, gen, scope, hash)
-    const raw = await this.safe<string | null>(null, () => this.opts.redis.get(key))
+    const found = await this.safe<[string, string | null] | null>(null, () => this.readPage(this.key('courses', cache, ''), `:${scope}:${hash}`))
+    if (found === null) {
+      this.requests.inc({ cache, result: 'bypass' })
+      this.loads.inc({ cache })
+      return load()
+    }
+    const [gen, raw] = found
     if (raw !== null) {
       this.requests.inc({ cache, result: 'hit' })
       return raw
     }
     this.requests.inc({ cache, result: 'miss' })
+    const key = this.key('courses', cache, gen, scope, hash)
     return this.singleFlight(cache, key, async () => {
       const json = await load()
       await this.safe(undefined, async () => {

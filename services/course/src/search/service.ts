@@ -6,6 +6,14 @@ import type { SearchQuery } from './schemas.js'
 import { indexKeysOf, queryTerms } from './tokens.js'
 
 /**
+ * What a search page depends on: the query's terms in any order and case
+ * (ranking sums per-term weights), the cursor and the limit.
+ */
+export function searchPageKey(query: SearchQuery): [string[], number, string | null] {
+  return [queryTerms(query.q).sort(), query.limit, query.cursor ?? null]
+}
+
+/**
  * Relevance-ranked search over published courses: every query word must match
  * a word (or a word's start) of the title, tags, module/lesson titles or
  * description; ranking weighs where and how well it matched. Reads one posting

@@ -80,6 +80,66 @@ t.test('course cache', async (t) => {
     t.ok(await redis.exists(`${prefix}course:${found.id}`), 'and cached for the next page')
   })
 
+  await t.test('search pages are cached per normalised query, cursor and limit; a publish, a rename or an archive shows in the next search (200)', async (t) => {
+    const search = async (qs: string) => {
+      const res = await app.inject({ method: 'GET', url: `/api/v1/courses/search?${qs}` })
+      t.equal(res.statusCode, 200)
+      return res.json() as { items: Array<{ id: string; title: string }>; nextCursor: string | null }
+    }
+    const hits = () => metric(app, 'course_cache_requests_total', { cache: 'search', result: 'hit' })
+    const a = await courseWithLesson(built, owner, { title: 'Quokka photography basics' })
+    await publish(built, a.id, admin)
+    const first = await search('q=quokka%20photography&limit=1')
+    t.same(first.items.map((c) => c.id), [a.id])
+    const before = await hits()
+    t.same(await search('q=PHOTOGRAPHY%20Quokka&limit=1'), first, 'another word order and case is the same page')
+    t.equal(await hits(), before + 1, 'served from the cache')
+    t.equal((await redis.keys(`${prefix}courses:search:*`)).length > 0, true)
+
+    const b = await courseWithLesson(built, owner, { title: 'Quokka photography advanced' })
+    await publish(built, b.id, admin)
+    const both = await search('q=quokka%20photography&limit=1')
+    t.type(both.nextCursor, 'string', 'the publish shows at once: a second result')
+    const next = `q=quokka%20photography&limit=1&cursor=${both.nextCursor}`
+    const second = await search(next)
+    const beforeCursor = await hits()
+    t.same(await search(next), second)
+    t.equal(await hits(), beforeCursor + 1, 'a cursor page is cached too')
+    t.same(new Set([...both.items, ...second.items].map((c) => c.id)), new Set([a.id, b.id]))
+
+    await app.inject({ method: 'PUT', url: `/api/v1/courses/${b.id}`, headers: owner.headers, payload: { title: 'Wombat photography advanced' } })
+    t.same((await search('q=quokka%20photography&limit=1')).nextCursor, null, 'a rename shows at once')
+    t.same((await search('q=wombat')).items.map((c) => c.id), [b.id])
+    await app.inject({ method: 'POST', url: `/api/v1/courses/${a.id}/archive`, headers: owner.headers })
+    t.same((await search('q=quokka%20photography&limit=1')).items, [], 'an archive shows at once')
+  })
+
+  await t.test('anonymous, student, instructor and admin share the public search page, drafts never in it; list pages stay per scope (200)', async (t) => {
+    const other = as('instructor')
+    const draft = await courseWithLesson(built, owner, { title: 'Platypus husbandry draft' })
+    const live = await courseWithLesson(built, owner, { title: 'Platypus husbandry' })
+    await publish(built, live.id, admin)
+    const callers = [undefined, student, owner, other, admin]
+    for (const round of ['cold', 'warm']) {
+      for (const caller of callers) {
+        const res = await app.inject({ method: 'GET', url: '/api/v1/courses/search?q=platypus', ...(caller ? { headers: caller.headers } : {}) })
+        t.same(res.json().items.map((c: { id: string }) => c.id), [live.id], `${round}: ${caller?.role ?? 'anonymous'} sees only the published course`)
+      }
+    }
+    const listed = async (caller: typeof owner | undefined) => {
+      const res = await app.inject({ method: 'GET', url: '/api/v1/courses?limit=100', ...(caller ? { headers: caller.headers } : {}) })
+      return res.json().items.map((c: { id: string }) => c.id) as string[]
+    }
+    for (const round of ['cold', 'warm']) {
+      t.ok((await listed(owner)).includes(draft.id), `${round}: the owner's list has the draft`)
+      t.ok((await listed(admin)).includes(draft.id), `${round}: the admin's list has the draft`)
+      for (const caller of [undefined, student, other]) {
+        const ids = await listed(caller)
+        t.ok(ids.includes(live.id) && !ids.includes(draft.id), `${round}: ${caller?.role ?? 'anonymous'} gets published courses only`)
+      }
+    }
+  })
+
   await t.test('an archived course disappears from public reads and search at once', async (t) => {
     await app.inject({ method: 'GET', url: `/api/v1/courses/${id}` })
     t.ok((await app.inject({ method: 'GET', url: '/api/v1/courses/search?q=renamed' })).json().items.some((c: { id: string }) => c.id === id), 'found while published')
