@@ -4,6 +4,8 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser'
 import { uuidv7 } from 'uuidv7'
 import WebSocket from 'ws'
 import { createRedis } from '@lms/kit'
+import { sql } from 'kysely'
+import { createNotifications } from '../src/notifications/service.js'
 import { RealtimeHub } from '../src/realtime/hub.js'
 import type { NotificationRow } from '../src/notifications/table.js'
 import { build, emit, eventually, person } from './helper.js'
@@ -105,6 +107,51 @@ t.test('a notification published by another replica reaches a stream held by thi
   await otherReplica(t, env.redisUrl).publish([row])
   const event = await eventually(() => stream.events.find((e) => e.id === row.id))
   t.equal(JSON.parse(event.data).body, 'from replica B')
+})
+
+t.test('a notification arriving after a newer one (another replica committed later) still reaches the stream', async (t) => {
+  const { app, base, token, env } = await listening(t)
+  const ada = await person(app)
+  const stream = await openStream(t, `${base}/api/v1/notifications/stream`, { authorization: `Bearer ${token(ada.userId)}` })
+  const older = fakeRow(ada.userId, 'taken first, committed second')
+  const newer = fakeRow(ada.userId, 'taken second, committed first')
+  const replica = otherReplica(t, env.redisUrl)
+  await replica.publish([newer])
+  await replica.publish([older])
+  await eventually(() => stream.events.length >= 2)
+  t.same(stream.events.map((e) => e.id), [newer.id, older.id], 'both delivered, in the order they were published')
+})
+
+t.test('a notification whose transaction commits late is replayed to a stream resumed from the newest id seen meanwhile', async (t) => {
+  const { app, db, base, token } = await listening(t)
+  const ada = await person(app)
+  const auth = { authorization: `Bearer ${token(ada.userId)}` }
+  const announce = (message: string) => [{ userId: ada.userId, vars: { title: 'News', message } }]
+  // Transaction A takes its notification id first and stays open.
+  let release!: () => void
+  const held = new Promise<void>((resolve) => { release = resolve })
+  let created!: () => void
+  const aCreated = new Promise<void>((resolve) => { created = resolve })
+  const a = db.transaction().execute(async (trx) => {
+    await createNotifications(trx, 'announcement', announce('A'))
+    created()
+    await held
+  })
+  await aCreated
+  // Transaction B starts later: it either commits first (the bug) or waits for A's lock on ada's stream.
+  let bDone = false
+  const b = db.transaction().execute((trx) => createNotifications(trx, 'announcement', announce('B'))).then(() => { bDone = true })
+  await eventually(async () => bDone || Number((await sql<{ n: string }>`select count(*) as n from pg_stat_activity
+    where wait_event_type = 'Lock' and query like '%notification_streams%'`.execute(db)).rows[0]!.n) > 0)
+  const seen = (await app.inject({ url: '/api/v1/notifications/me', headers: auth })).json().items as Array<{ id: string }>
+  release()
+  await Promise.all([a, b])
+  const all = (await app.inject({ url: '/api/v1/notifications/me', headers: auth })).json().items as Array<{ id: string; body: string }>
+  const unseen = all.filter((n) => !seen.some((s) => s.id === n.id)).map((n) => n.body).sort()
+  t.same(unseen, ['A', 'B'], 'neither announcement was visible while A was open')
+  const stream = await openStream(t, `${base}/api/v1/notifications/stream`, { ...auth, 'last-event-id': seen[0]!.id })
+  await eventually(() => stream.events.length >= 2)
+  t.same(stream.events.map((e) => JSON.parse(e.data).body).sort(), ['A', 'B'], 'the resumed stream replays both')
 })
 
 t.test('a slow stream client is dropped at the buffer bound; another client of the same person is unaffected', async (t) => {

@@ -15,6 +15,20 @@ export interface NewNotification {
   inApp: boolean
 }
 
+/**
+ * Locks each person's stream row (created on first use) until the transaction
+ * ends, in id order so two transactions can't deadlock on the same people.
+ * Ids taken after this commit in the order they were taken, for each person:
+ * a stream's `Last-Event-ID` cursor then never skips a late commit.
+ */
+export async function lockStreams(db: Db, userIds: string[]) {
+  const ids = [...new Set(userIds)].sort()
+  if (ids.length === 0) return
+  await db.insertInto('notificationStreams').values(ids.map((userId) => ({ userId })))
+    .onConflict((oc) => oc.column('userId').doUpdateSet((eb) => ({ userId: eb.ref('excluded.userId') })))
+    .execute()
+}
+
 export async function insertNotifications(db: Db, rows: NewNotification[]): Promise<NotificationRow[]> {
   if (rows.length === 0) return []
   return db.insertInto('notifications')
@@ -75,6 +89,7 @@ export async function deleteOwned(db: Db, id: string, userId: string) {
 
 export async function deleteAllForUser(db: Db, userId: string) {
   await db.deleteFrom('notifications').where('userId', '=', userId).execute()
+  await db.deleteFrom('notificationStreams').where('userId', '=', userId).execute()
 }
 
 export async function listDeliveries(db: Db, notificationId: string) {

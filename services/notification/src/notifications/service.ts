@@ -7,7 +7,7 @@ import { NOTIFICATION_TYPES, type NotificationType } from '../templates/catalog.
 import { renderInApp } from '../templates/templates.js'
 import type { TemplateVars } from '../templates/render.js'
 import {
-  countUnread, deleteOwned, findOwned, insertDeliveries, insertNotifications, listDeliveries, listForUser, markAllRead, markRead,
+  countUnread, deleteOwned, findOwned, insertDeliveries, insertNotifications, listDeliveries, listForUser, lockStreams, markAllRead, markRead,
 } from './repository.js'
 import { toDelivery, toNotification } from './schemas.js'
 import type { NotificationRow } from './table.js'
@@ -21,7 +21,9 @@ export interface NotificationPublisher {
  * Writes one notification of `type` per recipient, with a delivery row per
  * channel the recipient has on, inside the caller's transaction. Returns the
  * rows to publish once the transaction has committed. Nobody with every
- * channel muted gets a row.
+ * channel muted gets a row. Call it inside a transaction: the recipients'
+ * stream rows stay locked until it ends, which keeps each person's
+ * notifications committing in id order.
  */
 export async function createNotifications(
   trx: Transaction<Database> | Kysely<Database>,
@@ -29,6 +31,7 @@ export async function createNotifications(
   recipients: Array<{ userId: string; vars: TemplateVars }>,
 ): Promise<NotificationRow[]> {
   if (recipients.length === 0) return []
+  await lockStreams(trx, recipients.map((r) => r.userId))
   const choices = await channelsFor(trx, recipients.map((r) => r.userId), type)
   const priority = NOTIFICATION_TYPES[type].priority
   const notifications = []

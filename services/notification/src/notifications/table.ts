@@ -14,6 +14,11 @@ export interface NotificationTable {
 }
 export type NotificationRow = Selectable<NotificationTable>
 
+/** A person's row, locked while their notifications are created (see `lockStreams`). */
+export interface NotificationStreamTable {
+  userId: string
+}
+
 export type Channel = 'in_app' | 'email'
 export type DeliveryStatus = 'queued' | 'sent' | 'failed'
 

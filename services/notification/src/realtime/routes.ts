@@ -37,19 +37,21 @@ function lastEventId(request: FastifyRequest): string | undefined {
 
 /**
  * Attaches a subscriber, then replays what it missed since `after` from the
- * table; live messages arriving meanwhile wait and are de-duplicated by id.
+ * table; live messages arriving meanwhile wait. Live messages are not filtered
+ * by id order: replicas publish after their own commits, so a smaller id may
+ * arrive after a larger one. Only what the replay sent (or the client had,
+ * up to `after`, which `lockStreams` makes a complete prefix) is skipped.
  */
 async function attach(opts: RealtimeOptions, userId: string, after: string | undefined, sink: Subscriber) {
   let pending: Notification[] | undefined = after ? [] : undefined
-  let lastId = after ?? ''
+  const replayed = new Set<string>()
   const subscriber: Subscriber = {
     deliver(n) {
       if (pending) {
         pending.push(n)
         return true
       }
-      if (n.id <= lastId) return true
-      lastId = n.id
+      if (replayed.has(n.id) || (after && n.id <= after)) return true
       return sink.deliver(n)
     },
     drop: (reason) => sink.drop(reason),
@@ -57,10 +59,13 @@ async function attach(opts: RealtimeOptions, userId: string, after: string | und
   opts.hub.add(userId, subscriber)
   if (after) {
     const missed = (await listSince(opts.db, userId, after, REPLAY_MAX)).map(toNotification)
-    const queued = pending ?? []
+    for (const n of missed) replayed.add(n.id)
+    // Published while the replay ran: already in `missed`, or committed before `after` (the client has it).
+    const queued = (pending ?? []).filter((n) => !replayed.has(n.id) && n.id > after)
     pending = undefined
+    for (const n of queued) replayed.add(n.id)
     for (const n of [...missed, ...queued]) {
-      if (!subscriber.deliver(n)) {
+      if (!sink.deliver(n)) {
         opts.hub.remove(userId, subscriber)
         sink.drop('slow client')
         break
