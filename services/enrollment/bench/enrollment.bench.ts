@@ -1,17 +1,23 @@
-// Enrollment service benchmark through the gateway (scripts/bench/stack.ts: the real user and
-// enrollment services and the gateway on core 1, this load generator on core 0): 200 concurrent
-// enrollments into a course of capacity 50 (and the same with the waitlist), enroll writes and
-// progress writes at 50 connections. Courses reach the read model as `course.published` events.
-// Stops by itself and drops everything it created. BENCH_SERVER_CORES (a `taskset -c` list, e.g. 0,1)
-// lets the servers use other cores than the harness's one.
+// Enrollment service benchmark (scripts/bench/stack.ts: the real user and enrollment services and the
+// gateway on core 1, this load generator on core 0): 200 concurrent enrollments into a course of
+// capacity 50 (and the same with the waitlist), enroll writes through the gateway, then progress writes
+// at 50 connections: closed loop (saturated) through the gateway and directly to the enrollment
+// service, then at fixed offered rates (200 req/s and half the gateway's saturated rate; autocannon
+// corrects those latencies for coordinated omission) both ways, so the service's own latency reads
+// apart from the gateway's. Every run prints the enrollment service's and the gateway's CPU µs per
+// request. Students are minted (user.registered, a session, a token); courses reach the read model
+// as `course.published` events. Stops by itself and drops everything it created.
 // Run: node --import tsx --conditions=@lms/source services/enrollment/bench/enrollment.bench.ts
-import autocannon, { type Result } from 'autocannon'
+// (BENCH_DURATION_SECONDS per run, 10; BENCH_SERVER_CORES a `taskset -c` list such as 0,1 for the
+// servers; BENCH_NODE_OPTIONS becomes the enrollment child's NODE_OPTIONS, e.g. to load a profiler.)
+import autocannon, { type Request, type Result } from 'autocannon'
 import { SERVER_CORE, cpuMicros, loadAverage, pinLoadGenerator, startStack, waitUntil, type BenchUser, type Stack } from '../../../scripts/bench/stack.js'
 
-const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10)
+const DURATION_SECONDS = Number(process.env.BENCH_DURATION_SECONDS ?? process.env.BENCH_DURATION_S ?? 10)
 const CONNECTIONS = 50
 const USERS = 200
 const OPEN_COURSES = 40
+const FIXED_RATE = 200
 
 async function request(stack: Stack, method: string, path: string, user: BenchUser, body?: unknown) {
   const res = await fetch(`${stack.gatewayUrl}${path}`, {
@@ -28,29 +34,38 @@ async function known(stack: Stack, courseId: string) {
 
 const count = (statuses: number[], status: number) => statuses.filter((s) => s === status).length
 
-/** Server CPU µs per request of the enrollment service and the gateway while `run` goes (the figure a busy machine distorts least). */
-async function cpuPerRequest(stack: Stack, run: () => Promise<Result>) {
+/**
+ * One autocannon run of `setupRequest` against `url` (closed loop, or at `rate` req/s offered), printed
+ * with the enrollment service's and the gateway's CPU µs per request (the figure a busy machine distorts least).
+ */
+async function run(stack: Stack, label: string, url: string, setupRequest: (req: Request) => Request, rate?: number): Promise<Result> {
   const pids = { enrollment: stack.pids.enrollment!, gateway: stack.pids.gateway! }
   const before = { enrollment: cpuMicros(pids.enrollment), gateway: cpuMicros(pids.gateway) }
-  const result = await run()
-  const requests = result.requests.total
-  const per = (name: keyof typeof pids) => ((cpuMicros(pids[name]) - before[name]) / Math.max(requests, 1)).toFixed(0)
-  return { result, cpu: `CPU/request: enrollment ${per('enrollment')} µs, gateway ${per('gateway')} µs` }
+  const result = await autocannon({
+    url, connections: CONNECTIONS, duration: DURATION_SECONDS, ...(rate ? { overallRate: rate } : {}), requests: [{ setupRequest }],
+  })
+  const per = (name: keyof typeof pids) => ((cpuMicros(pids[name]) - before[name]) / Math.max(result.requests.total, 1)).toFixed(0).padStart(5)
+  console.log(`${label.padEnd(52)} ${result.requests.average.toFixed(0).padStart(5)} req/s  p50 ${String(result.latency.p50).padStart(4)} ms  `
+    + `p99 ${String(result.latency.p99).padStart(4)} ms  CPU/request: enrollment ${per('enrollment')} µs, gateway ${per('gateway')} µs  `
+    + `(${result.requests.total} requests, non-2xx ${result.non2xx})`)
+  return result
 }
 
 async function main() {
   pinLoadGenerator()
   const serverCores = process.env.BENCH_SERVER_CORES
-  const stack = await startStack({ services: ['enrollment'], ...(serverCores ? { serverCores } : {}) })
+  const profile = process.env.BENCH_NODE_OPTIONS ? { enrollment: { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } } : undefined
+  const stack = await startStack({ services: ['enrollment'], ...(serverCores ? { serverCores } : {}), ...(profile ? { env: profile } : {}) })
   try {
-    const started = Date.now()
-    const users = await stack.registerUsers(USERS)
-    console.log(`enrollment bench through the gateway: ${USERS} students registered in ${((Date.now() - started) / 1000).toFixed(1)} s; ${CONNECTIONS} connections, ${DURATION_S}s per run, servers on core(s) ${serverCores ?? SERVER_CORE}`)
+    const direct = stack.urls.enrollment!
+    const users = await stack.mintUsers(USERS)
+    console.log(`enrollment bench: ${USERS} students, ${CONNECTIONS} connections, ${DURATION_SECONDS} s per run, servers on core(s) ${serverCores ?? SERVER_CORE}`)
 
     const small = await stack.publishCourse({ capacity: 50, lessons: 1 })
     const queued = await stack.publishCourse({ capacity: 50, lessons: 1 })
     const open = await Promise.all(Array.from({ length: OPEN_COURSES }, () => stack.publishCourse({ lessons: 20 })))
-    for (const course of [small, queued, ...open]) await known(stack, course.courseId)
+    const progressCourse = await stack.publishCourse({ lessons: 20 })
+    for (const course of [small, queued, ...open, progressCourse]) await known(stack, course.courseId)
 
     const race = await Promise.all(users.map((u) => request(stack, 'POST', '/api/v1/enrollments', u, { courseId: small.courseId })))
     const raceStatuses = race.map((r) => r.status)
@@ -60,47 +75,39 @@ async function main() {
 
     // Enroll writes: every (student, open course) pair once; past USERS × OPEN_COURSES requests they repeat (409).
     let n = 0
-    const { result: enrollResult, cpu: enrollCpu } = await cpuPerRequest(stack, () => autocannon({
-      url: stack.gatewayUrl, connections: CONNECTIONS, duration: DURATION_S,
-      requests: [{
-        method: 'POST',
-        setupRequest: (req) => {
-          const i = n++
-          const user = users[i % USERS]!
-          const course = open[Math.floor(i / USERS) % OPEN_COURSES]!
-          return { ...req, path: '/api/v1/enrollments', headers: { 'content-type': 'application/json', authorization: user.authorization }, body: JSON.stringify({ courseId: course.courseId }) }
-        },
-      }],
-    }))
-    console.log(`\nPOST /enrollments               ${enrollResult.requests.average.toFixed(0).padStart(6)} req/s  p50 ${enrollResult.latency.p50} ms  p99 ${enrollResult.latency.p99} ms  non-2xx ${enrollResult.non2xx}${n > USERS * OPEN_COURSES ? ` (pairs reused after ${USERS * OPEN_COURSES} → 409)` : ''}`)
-    console.log(`                                ${enrollCpu}`)
+    console.log('\nclosed loop (saturated):')
+    await run(stack, 'POST /enrollments through the gateway', stack.gatewayUrl, (req) => {
+      const i = n++
+      const user = users[i % USERS]!
+      const course = open[Math.floor(i / USERS) % OPEN_COURSES]!
+      return { ...req, method: 'POST', path: '/api/v1/enrollments', headers: { 'content-type': 'application/json', authorization: user.authorization }, body: JSON.stringify({ courseId: course.courseId }) }
+    })
+    if (n > USERS * OPEN_COURSES) console.log(`  (pairs reused after ${USERS * OPEN_COURSES} requests answer 409)`)
 
-    const progressCourse = await stack.publishCourse({ lessons: 20 })
-    await known(stack, progressCourse.courseId)
     const learners = await Promise.all(users.slice(0, CONNECTIONS).map(async (user) => {
       const res = await request(stack, 'POST', '/api/v1/enrollments', user, { courseId: progressCourse.courseId })
       if (res.status !== 201) throw new Error(`enrolling a learner answered ${res.status}`)
       return { user, id: res.body!.id as string }
     }))
     let m = 0
-    const { result: progressResult, cpu: progressCpu } = await cpuPerRequest(stack, () => autocannon({
-      url: stack.gatewayUrl, connections: CONNECTIONS, duration: DURATION_S,
-      requests: [{
-        method: 'PUT',
-        setupRequest: (req) => {
-          const i = m++
-          const learner = learners[i % learners.length]!
-          const lessonId = progressCourse.lessonIds[Math.floor(i / learners.length) % progressCourse.lessonIds.length]!
-          return {
-            ...req, path: `/api/v1/enrollments/${learner.id}/progress`,
-            headers: { 'content-type': 'application/json', authorization: learner.user.authorization },
-            body: JSON.stringify({ lessonId, status: 'in_progress', completionPercentage: i % 100 }),
-          }
-        },
-      }],
-    }))
-    console.log(`PUT /enrollments/{id}/progress  ${progressResult.requests.average.toFixed(0).padStart(6)} req/s  p50 ${progressResult.latency.p50} ms  p99 ${progressResult.latency.p99} ms (target ≤ 30)  non-2xx ${progressResult.non2xx}`)
-    console.log(`                                ${progressCpu}`)
+    const progress = (req: Request): Request => {
+      const i = m++
+      const learner = learners[i % learners.length]!
+      const lessonId = progressCourse.lessonIds[Math.floor(i / learners.length) % progressCourse.lessonIds.length]!
+      return {
+        ...req, method: 'PUT', path: `/api/v1/enrollments/${learner.id}/progress`,
+        headers: { 'content-type': 'application/json', authorization: learner.user.authorization },
+        body: JSON.stringify({ lessonId, status: 'in_progress', completionPercentage: i % 100 }),
+      }
+    }
+    const saturated = await run(stack, 'PUT /enrollments/{id}/progress through the gateway', stack.gatewayUrl, progress)
+    await run(stack, 'PUT /enrollments/{id}/progress direct to the service', direct, progress)
+    const half = Math.max(10, Math.round(saturated.requests.average / 2 / 10) * 10)
+    console.log(`\nfixed offered rate (target: p99 ≤ 30 ms through the gateway):`)
+    for (const rate of [...new Set([FIXED_RATE, half])].sort((a, b) => a - b)) {
+      await run(stack, `PUT progress through the gateway at ${rate} req/s`, stack.gatewayUrl, progress, rate)
+      await run(stack, `PUT progress direct to the service at ${rate} req/s`, direct, progress, rate)
+    }
     console.log(`load average: ${loadAverage()}`)
   } finally {
     await stack.stop()
