@@ -11,6 +11,8 @@ terraform {
 }
 
 locals {
+  region      = "eu-west-1"
+  owner       = "platform-team"
   environment = "dev"
   cidr_prefix = "10.10"
 }

@@ -1,135 +1,20 @@
-locals {
-  name       = "lms-${local.environment}"
-  cluster    = "lms-${local.environment}"
-  components = ["gateway", "user", "course", "enrollment", "assessment", "notification"]
-}
+# The whole environment is modules/platform (its variables.tf documents each
+# argument); this directory holds only what differs: state, name, region and
+# CIDR (backend.tf) and the sizes below.
+module "platform" {
+  source = "../../modules/platform"
 
-data "aws_caller_identity" "current" {}
-
-data "aws_iam_policy_document" "kms" {
-  # A key policy's "*" resource means this key only, and the account-root
-  # kms:* statement is AWS's default policy that keeps the key manageable.
-  #checkov:skip=CKV_AWS_111:Key policy: resource "*" is the key itself; root administers it (AWS default key policy).
-  #checkov:skip=CKV_AWS_356:Key policy: resource "*" is the key itself.
-  #checkov:skip=CKV_AWS_109:Key policy: the account root must keep permission management over its own key.
-  statement {
-    sid       = "AccountAdministers"
-    actions   = ["kms:*"]
-    resources = ["*"]
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:aws:iam::${data.aws_caller_identity.current.account_id}:root"]
-    }
-  }
-  statement {
-    sid       = "CloudWatchLogsEncrypt"
-    actions   = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
-    resources = ["*"]
-    principals {
-      type        = "Service"
-      identifiers = ["logs.${var.region}.amazonaws.com"]
-    }
-  }
-}
-
-# One customer-managed key per environment for every store, log and secret.
-resource "aws_kms_key" "this" {
-  description             = "${local.name} data at rest"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
-  policy                  = data.aws_iam_policy_document.kms.json
-}
-
-resource "aws_kms_alias" "this" {
-  name          = "alias/${local.name}"
-  target_key_id = aws_kms_key.this.key_id
-}
-
-module "vpc" {
-  source = "../../modules/vpc"
-
-  name             = local.name
-  cluster_name     = local.cluster
-  cidr             = "${local.cidr_prefix}.0.0/16"
-  azs              = var.azs
-  public_subnets   = ["${local.cidr_prefix}.0.0/24", "${local.cidr_prefix}.1.0/24", "${local.cidr_prefix}.2.0/24"]
-  private_subnets  = ["${local.cidr_prefix}.100.0/24", "${local.cidr_prefix}.101.0/24", "${local.cidr_prefix}.102.0/24"]
-  database_subnets = ["${local.cidr_prefix}.200.0/24", "${local.cidr_prefix}.201.0/24", "${local.cidr_prefix}.202.0/24"]
-  kms_key_arn      = aws_kms_key.this.arn
-}
-
-module "eks" {
-  source = "../../modules/eks"
-
-  cluster_name            = local.cluster
-  kubernetes_version      = "1.30"
-  private_subnet_ids      = module.vpc.private_subnet_ids
-  kms_key_arn             = aws_kms_key.this.arn
-  node_groups             = var.node_groups
-  external_secrets_prefix = "lms/${local.environment}"
-}
-
-module "rds" {
-  source = "../../modules/rds"
-
-  name                       = local.name
-  vpc_id                     = module.vpc.vpc_id
-  subnet_ids                 = module.vpc.database_subnet_ids
-  allowed_security_group_ids = [module.eks.cluster_security_group_id]
-  kms_key_arn                = aws_kms_key.this.arn
-  instance_class             = var.db_instance_class
-  deletion_protection        = var.deletion_protection
-}
-
-module "elasticache" {
-  source = "../../modules/elasticache"
-
-  name                       = local.name
-  vpc_id                     = module.vpc.vpc_id
-  subnet_ids                 = module.vpc.database_subnet_ids
-  allowed_security_group_ids = [module.eks.cluster_security_group_id]
-  kms_key_arn                = aws_kms_key.this.arn
-  instance_class             = var.redis_node_type
-}
-
-module "mq" {
-  source = "../../modules/mq"
-
-  name                       = local.name
-  vpc_id                     = module.vpc.vpc_id
-  subnet_ids                 = module.vpc.database_subnet_ids
-  allowed_security_group_ids = [module.eks.cluster_security_group_id]
-  kms_key_arn                = aws_kms_key.this.arn
-  instance_class             = var.mq_instance_type
-}
-
-module "docdb" {
-  source = "../../modules/docdb"
-
-  name                       = local.name
-  vpc_id                     = module.vpc.vpc_id
-  subnet_ids                 = module.vpc.database_subnet_ids
-  allowed_security_group_ids = [module.eks.cluster_security_group_id]
-  kms_key_arn                = aws_kms_key.this.arn
-  instance_class             = var.docdb_instance_class
-  deletion_protection        = var.deletion_protection
-}
-
-module "ecr" {
-  source = "../../modules/ecr"
-
-  repositories                = [for c in local.components : "lms/${c}"]
-  kms_key_arn                 = aws_kms_key.this.arn
-  github_repository           = var.github_repository
-  create_github_oidc_provider = var.github_repository != ""
-}
-
-module "argocd" {
-  source = "../../modules/argocd-bootstrap"
-  count  = var.enable_argocd ? 1 : 0
-
-  git_repository = var.git_repository
-  spoke_clusters = var.argocd_spoke_clusters
-
-  depends_on = [module.eks]
+  environment          = local.environment
+  cidr_prefix          = local.cidr_prefix
+  region               = local.region
+  azs                  = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+  node_groups          = { default = { instance_types = ["t3.large"], min_size = 2, max_size = 4, desired_size = 2 } }
+  db_instance_class    = "db.t4g.medium"
+  redis_node_type      = "cache.t4g.medium"
+  mq_instance_type     = "mq.m5.large"
+  docdb_instance_class = "db.t4g.medium"
+  deletion_protection  = true
+  enable_argocd        = false
+  git_repository       = "https://github.com/lms-platform/lms.git"
+  github_repository    = "lms-platform/lms"
 }

@@ -11,6 +11,8 @@ terraform {
 }
 
 locals {
+  region      = "eu-west-1"
+  owner       = "platform-team"
   environment = "staging"
   cidr_prefix = "10.20"
 }

@@ -1,5 +1,5 @@
 provider "aws" {
-  region = var.region
+  region = local.region
 
   # Mandatory tags on every resource (MAD-stack seed).
   default_tags {
@@ -7,19 +7,19 @@ provider "aws" {
       Environment = local.environment
       Project     = "lms"
       ManagedBy   = "terraform"
-      Owner       = var.owner
+      Owner       = local.owner
     }
   }
 }
 
 provider "helm" {
   kubernetes {
-    host                   = module.eks.cluster_endpoint
-    cluster_ca_certificate = base64decode(module.eks.cluster_certificate_authority)
+    host                   = module.platform.cluster_endpoint
+    cluster_ca_certificate = base64decode(module.platform.cluster_certificate_authority)
     exec {
       api_version = "client.authentication.k8s.io/v1beta1"
       command     = "aws"
-      args        = ["eks", "get-token", "--cluster-name", module.eks.cluster_name, "--region", var.region]
+      args        = ["eks", "get-token", "--cluster-name", module.platform.cluster_name, "--region", local.region]
     }
   }
 }
