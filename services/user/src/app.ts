@@ -15,7 +15,7 @@ import { userRoutes } from './users/routes.js'
 import { createUserService } from './users/service.js'
 
 export type AppConfig = Pick<UserConfig,
-  'LOG_LEVEL' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'ACCESS_TOKEN_TTL_SECONDS' | 'REFRESH_TOKEN_TTL_SECONDS' | 'BCRYPT_COST' | 'PASSWORD_MIN_LENGTH'>
+  'LOG_LEVEL' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'ACCESS_TOKEN_TTL_SECONDS' | 'REFRESH_TOKEN_TTL_SECONDS' | 'BCRYPT_COST' | 'PASSWORD_MIN_LENGTH' | 'PASSWORD_MAX_WAIT_MS'>
 
 export interface AppDeps {
   config: AppConfig
@@ -60,7 +60,9 @@ export async function buildApp(deps: AppDeps): Promise<App & { services: ReturnT
 }
 
 function createServices(deps: AppDeps, signer: TokenSigner, sessions: ReturnType<typeof createSessionService>, onRegistered: () => void) {
-  const passwords = createPasswords({ cost: deps.config.BCRYPT_COST, minLength: deps.config.PASSWORD_MIN_LENGTH })
+  const passwords = createPasswords({
+    cost: deps.config.BCRYPT_COST, minLength: deps.config.PASSWORD_MIN_LENGTH, maxWaitMs: deps.config.PASSWORD_MAX_WAIT_MS,
+  })
   return {
     sessions,
     auth: createAuthService({ db: deps.db, sessions, signer, passwords, onRegistered }),

@@ -17,6 +17,8 @@ export const UserConfigSchema = Type.Object({
   REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 3600, default: 30 * 24 * 3600 }),
   BCRYPT_COST: Type.Integer({ minimum: 10, maximum: 15, default: 12 }),
   PASSWORD_MIN_LENGTH: Type.Integer({ minimum: 8, maximum: 72, default: 10 }),
+  /** Refuse (503, Retry-After) a register/login/password change whose bcrypt would queue longer than this. */
+  PASSWORD_MAX_WAIT_MS: Type.Integer({ minimum: 0, default: 5000 }),
   ADMIN_EMAIL: Type.Optional(Type.String({ format: 'email' })),
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 10 })),
 })

@@ -37,6 +37,29 @@ t.test('register rejects bad input with problem+json and writes nothing (400/409
   t.equal(events.length, 1, 'only the first registration produced an event')
 })
 
+t.test('a burst beyond the hashing queue is refused with 503 and Retry-After, creating nothing; the refused can register later (503/201)', async (t) => {
+  const { app, db } = await build(t, { config: { PASSWORD_MAX_WAIT_MS: 0 } })
+  const emails = Array.from({ length: 16 }, () => uniqueEmail('burst'))
+  const answers = await Promise.all(emails.map((email) => app.inject({
+    method: 'POST', url: '/api/v1/auth/register', payload: { email, password: 'correct horse battery', fullName: 'Burst' },
+  })))
+  const refused = emails.filter((_, i) => answers[i]!.statusCode === 503)
+  const created = emails.filter((_, i) => answers[i]!.statusCode === 201)
+  t.ok(refused.length > 0, 'some of the burst waited too long and was refused')
+  t.ok(created.length > 0, 'work is admitted while a core is free')
+  t.equal(refused.length + created.length, emails.length, 'every answer is 201 or 503')
+  for (const res of answers.filter((r) => r.statusCode === 503)) {
+    t.match(res.headers['content-type'], /application\/problem\+json/)
+    t.match(res.headers['retry-after'], /^\d+$/)
+    t.match(res.json(), { status: 503, code: 'USR_ERR_BUSY' })
+  }
+  const stored = await db.selectFrom('users').select('email').where('email', 'in', emails).execute()
+  t.same(stored.map((u) => u.email).sort(), [...created].sort(), 'only the admitted registrations exist')
+  t.equal((await outboxTypes(db)).length, created.length, 'and only they produced user.registered')
+  const retry = await app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email: refused[0], password: 'correct horse battery', fullName: 'Burst' } })
+  t.equal(retry.statusCode, 201, 'a refused registration succeeds when retried')
+})
+
 t.test('login answers the same 401 for an unknown email and a wrong password', async (t) => {
   const { app } = await build(t)
   const user = await register(app)

@@ -16,6 +16,8 @@ export const testConfig: AppConfig = {
   REFRESH_TOKEN_TTL_SECONDS: 86_400,
   BCRYPT_COST: 10,
   PASSWORD_MIN_LENGTH: 10,
+  // Tests share two cores with other test files: never shed work unless a test asks to.
+  PASSWORD_MAX_WAIT_MS: 600_000,
 }
 
 export function newSigningKey() {
@@ -24,14 +26,14 @@ export function newSigningKey() {
 }
 
 /** The user service on its own schema and role, migrated, torn down after the test. */
-export async function build(t: Test, opts: { keys?: ReturnType<typeof newSigningKey>[] } = {}) {
+export async function build(t: Test, opts: { keys?: ReturnType<typeof newSigningKey>[]; config?: Partial<AppConfig> } = {}) {
   const env = await testEnv()
   const database = await createTestDatabase(t, 'users')
   const db = createPostgres<Database>({ url: database.url, schema: database.schema, max: 5 })
   const redis = createRedis(env.redisUrl, 'user-test')
   await migrateToLatest(db, { schema: database.schema, migrations })
   const keys = opts.keys ?? [newSigningKey()]
-  const app = await buildApp({ config: testConfig, db, redis, keys })
+  const app = await buildApp({ config: { ...testConfig, ...opts.config }, db, redis, keys })
   t.teardown(async () => {
     await app.close()
     await db.destroy()
