@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely'
 import type { Database } from '../database.js'
+import type { CourseOutlineRow } from '../courses/service.js'
 import type { EnrollmentRow, EnrollmentStatus, LessonProgressRow, LessonStatus } from './table.js'
 
 type Db = Kysely<Database> | Transaction<Database>
@@ -28,66 +29,57 @@ export async function findEnrollmentForUpdate(db: Transaction<Database>, id: str
   return db.selectFrom('enrollments').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
 }
 
-/**
- * Locks the enrollment (progress updates and completion of one enrollment serialise here) and reads, in
- * the same round trip, what a progress update needs of its course from the read model (null when unknown).
- */
-export async function findEnrollmentForProgress(db: Transaction<Database>, id: string) {
-  return db.selectFrom('enrollments as e').leftJoin('courses as c', 'c.id', 'e.courseId')
-    .selectAll('e').select(['c.title as courseTitle', 'c.outline as courseOutline'])
-    .where('e.id', '=', id).forUpdate('e').executeTakeFirst()
-}
+/** The enrollment fields a progress write answers with. */
+export type EnrollmentView = Pick<EnrollmentRow, 'id' | 'userId' | 'courseId' | 'status' | 'progressPercentage' | 'milestonesReached' | 'enrolledAt' | 'completedAt'>
+export type LessonProgressView = Omit<LessonProgressRow, 'enrollmentId'>
+
+/** What `record_lesson_progress` (migration 2026120101) answers: a refusal, or the write and the milestones it crossed. */
+export type ProgressOutcome =
+  | { outcome: 'not_found' | 'dropped' | 'lesson_not_in_course' | 'needs_transaction' }
+  | { outcome: 'prerequisites_not_met'; missingLessonIds: string[] }
+  | {
+    outcome: 'recorded'
+    enrollment: EnrollmentView
+    /** The lesson rows as they were before the write, oldest access first. */
+    before: LessonProgressView[]
+    saved: LessonProgressView
+    /** Milestones (25, 50, 75, 100) this write reached first, ascending. */
+    crossed: Array<25 | 50 | 75 | 100>
+    allLessonsCompleted: boolean
+    /** Only inside a transaction (what completion needs). */
+    course: Pick<CourseOutlineRow, 'title' | 'outline'> | null
+  }
 
 /**
- * One statement under the enrollment row lock (taken before, so its snapshot sees every earlier update):
- * upserts the lesson's progress and sets the enrollment's percentage to `percentages[n]`, n being how many
- * lessons of `lessonIds` are completed afterwards. Answers the lesson rows as they were before (oldest
- * access first), the saved one, n and the percentage.
+ * One round trip: locks the enrollment, checks owner, status, lesson and prerequisites, upserts the
+ * lesson's progress and sets the percentage and the milestones reached. Outside a transaction
+ * (`inTransaction: false`) it writes nothing when milestones would be crossed or the enrollment
+ * completed, and answers `needs_transaction`.
  */
-export async function recordLessonProgress(db: Transaction<Database>, p: {
-  enrollmentId: string; lessonId: string; status: LessonStatus; completionPercentage: number; completedAt: Date | null
-  lessonIds: string[]; percentages: number[]
-}) {
-  const now = new Date()
-  const { rows: [row] } = await sql<LessonProgressRow & { before: Array<Record<keyof LessonProgressRow, string>>; completedLessons: number; progressPercentage: number }>`
-    with before as (
-      select lesson_id, status, completion_percentage, last_accessed_at, completed_at from lesson_progress where enrollment_id = ${p.enrollmentId}
-    ), saved as (
-      insert into lesson_progress as lp (enrollment_id, lesson_id, status, completion_percentage, last_accessed_at, completed_at)
-      values (${p.enrollmentId}, ${p.lessonId}, ${p.status}, ${p.completionPercentage}, ${now}, ${p.completedAt})
-      on conflict (enrollment_id, lesson_id) do update set
-        status = excluded.status, completion_percentage = excluded.completion_percentage, last_accessed_at = excluded.last_accessed_at,
-        -- The first completion time is kept when a completed lesson is visited again.
-        completed_at = case when excluded.completed_at is null then null else coalesce(lp.completed_at, excluded.completed_at) end
-      returning lesson_id, status, completion_percentage, last_accessed_at, completed_at
-    ), done as (
-      select count(*)::int as n from (
-        select lesson_id from before where status = 'completed' and lesson_id <> ${p.lessonId}
-        union all select lesson_id from saved where status = 'completed'
-      ) completed where lesson_id = any(${p.lessonIds}::uuid[])
-    ), progressed as (
-      update enrollments set progress_percentage = (${p.percentages}::float8[])[1 + done.n], updated_at = ${now}
-      from done where id = ${p.enrollmentId}
-      returning done.n as completed_lessons, progress_percentage
-    )
-    select saved.*, progressed.*, (select coalesce(json_agg(before order by last_accessed_at), '[]') from before) as before
-    from saved, progressed`.execute(db)
-  const { before, completedLessons, progressPercentage, ...saved } = row!
+export async function recordLessonProgress(db: Db, p: {
+  enrollmentId: string; actorId: string; admin: boolean; lessonId: string; status: LessonStatus
+  completionPercentage: number; completedAt: Date | null; now: Date; inTransaction: boolean
+}): Promise<ProgressOutcome> {
+  // Without the plugins: the answer is one jsonb value, its keys in camelCase already.
+  const { rows: [row] } = await sql<{ result: ProgressOutcome }>`select record_lesson_progress(
+    ${p.enrollmentId}::uuid, ${p.actorId}::uuid, ${p.admin}::boolean, ${p.lessonId}::uuid, ${p.status}::text,
+    ${p.completionPercentage}::float8, ${p.completedAt}::timestamptz, ${p.now}::timestamptz, ${p.inTransaction}::boolean
+  ) as result`.execute(db.withoutPlugins())
+  const result = row!.result
+  if (result.outcome !== 'recorded') return result
+  // Timestamps arrive as JSON strings.
+  const e = result.enrollment as unknown as Record<'enrolledAt' | 'completedAt', string | null>
   return {
-    before: before.map(toLessonProgressRow),
-    saved: saved as LessonProgressRow,
-    completedLessons,
-    progressPercentage,
+    ...result,
+    enrollment: { ...result.enrollment, enrolledAt: new Date(e.enrolledAt!), completedAt: e.completedAt === null ? null : new Date(e.completedAt) },
+    before: result.before.map(toLessonProgressView),
+    saved: toLessonProgressView(result.saved),
   }
 }
 
-/** A lesson_progress row as json_agg renders it: timestamps are strings there. */
-function toLessonProgressRow(json: Record<keyof LessonProgressRow, string>): LessonProgressRow {
-  return {
-    ...json as unknown as LessonProgressRow,
-    lastAccessedAt: new Date(json.lastAccessedAt),
-    completedAt: json.completedAt === null ? null : new Date(json.completedAt),
-  }
+function toLessonProgressView(json: LessonProgressView): LessonProgressView {
+  const { lastAccessedAt, completedAt } = json as unknown as Record<'lastAccessedAt' | 'completedAt', string | null>
+  return { ...json, lastAccessedAt: new Date(lastAccessedAt!), completedAt: completedAt === null ? null : new Date(completedAt) }
 }
 
 export async function updateEnrollment(db: Db, id: string, changes: Partial<{

@@ -63,7 +63,7 @@ export const CourseStatsSchema = Type.Object({
   completionRate: Type.Number(),
 })
 
-export function toEnrollment(row: EnrollmentRow): Enrollment {
+export function toEnrollment(row: Pick<EnrollmentRow, 'id' | 'userId' | 'courseId' | 'status' | 'progressPercentage' | 'enrolledAt' | 'completedAt'>): Enrollment {
   return {
     id: row.id,
     userId: row.userId,
@@ -75,7 +75,7 @@ export function toEnrollment(row: EnrollmentRow): Enrollment {
   }
 }
 
-export function toEnrollmentDetail(row: EnrollmentRow, lessons: LessonProgressRow[]): EnrollmentDetail {
+export function toEnrollmentDetail(row: Parameters<typeof toEnrollment>[0], lessons: Array<Omit<LessonProgressRow, 'enrollmentId'>>): EnrollmentDetail {
   return {
     ...toEnrollment(row),
     lessons: lessons.map((l) => ({

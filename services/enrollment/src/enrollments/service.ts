@@ -13,7 +13,6 @@ import type { EnrollmentRow } from './table.js'
 import * as waitlist from '../waitlist/service.js'
 import type { WaitlistEntry } from '../waitlist/schemas.js'
 
-const MILESTONES = [25, 50, 75, 100] as const
 const SOURCE = { source: 'enrollment' }
 
 export interface EnrollmentServiceDeps {
@@ -24,6 +23,23 @@ export interface EnrollmentServiceDeps {
 
 function isUniqueViolation(error: unknown) {
   return (error as { code?: string }).code === '23505'
+}
+
+/** The write's answer, after throwing its refusal; undefined when it must run in a transaction. */
+function recorded(result: repo.ProgressOutcome) {
+  switch (result.outcome) {
+    case 'recorded': return result
+    case 'needs_transaction': return undefined
+    case 'not_found': throw errors.ENR_ERR_ENROLLMENT_NOT_FOUND()
+    case 'dropped': throw errors.ENR_ERR_ENROLLMENT_DROPPED()
+    case 'lesson_not_in_course': throw errors.ENR_ERR_LESSON_NOT_IN_COURSE()
+    case 'prerequisites_not_met': throw errors.ENR_ERR_PREREQUISITES_NOT_MET(undefined, { missingLessonIds: result.missingLessonIds })
+  }
+}
+
+/** The enrollment's lesson rows after a write: those before it, the written one last. */
+function lessonsAfter(written: Extract<repo.ProgressOutcome, { outcome: 'recorded' }>) {
+  return [...written.before.filter((p) => p.lessonId !== written.saved.lessonId), written.saved]
 }
 
 function canSee(actor: AuthUser, enrollment: EnrollmentRow, course: CourseRow | undefined) {
@@ -38,7 +54,7 @@ export function createEnrollmentService(deps: EnrollmentServiceDeps) {
    * knows it) and every required assessment passed: status, enrollment.completed and the certificate
    * commit together. Answers the completed row when it did.
    */
-  async function completeIfDone(trx: Transaction<Database>, enrollment: EnrollmentRow, course: CourseOutlineRow, lessonsDone?: boolean) {
+  async function completeIfDone(trx: Transaction<Database>, enrollment: Pick<EnrollmentRow, 'id' | 'userId' | 'courseId' | 'status'>, course: CourseOutlineRow, lessonsDone?: boolean) {
     if (enrollment.status !== 'active') return undefined
     if (!(lessonsDone ?? await allLessonsCompleted(trx, enrollment.id, course))) return undefined
     const required = await courses.requiredAssessmentIds(trx, course)
@@ -177,50 +193,30 @@ export function createEnrollmentService(deps: EnrollmentServiceDeps) {
 
     /**
      * Records one lesson's progress under the enrollment row lock (concurrent updates serialise, none is
-     * lost), recomputes the percentage, emits each newly crossed milestone once, completes when done.
+     * lost) and recomputes the percentage in one statement. A write that crosses a milestone or completes
+     * the enrollment runs in a transaction that also emits each milestone once and completes.
      */
     async updateProgress(actor: AuthUser, id: string, input: UpdateProgress) {
+      const write = {
+        enrollmentId: id, actorId: actor.id, admin: actor.role === 'admin', lessonId: input.lessonId, status: input.status,
+        completionPercentage: input.status === 'completed' ? 100 : (input.completionPercentage ?? 0),
+        completedAt: input.status === 'completed' ? new Date() : null, now: new Date(),
+      }
+      const plain = recorded(await repo.recordLessonProgress(db, { ...write, inTransaction: false }))
+      if (plain) return toEnrollmentDetail(plain.enrollment, lessonsAfter(plain))
+
       const { row, lessons, completed } = await db.transaction().execute(async (trx) => {
-        const found = await repo.findEnrollmentForProgress(trx, id)
-        if (!found || (found.userId !== actor.id && actor.role !== 'admin')) throw errors.ENR_ERR_ENROLLMENT_NOT_FOUND()
-        const { courseTitle, courseOutline, ...enrollment } = found
-        if (enrollment.status === 'dropped') throw errors.ENR_ERR_ENROLLMENT_DROPPED()
-        if (courseTitle === null || courseOutline === null) throw errors.ENR_ERR_ENROLLMENT_NOT_FOUND()
-        const course = { id: enrollment.courseId, title: courseTitle, outline: courseOutline }
-        const outline = courses.lessonsOf(course.outline)
-        const lesson = outline.find((l) => l.id === input.lessonId)
-        if (!lesson) throw errors.ENR_ERR_LESSON_NOT_IN_COURSE()
-
-        // One statement writes the lesson and the percentage; unmet prerequisites (read in it) roll it back.
-        const total = outline.length
-        const { before, saved, completedLessons, progressPercentage } = await repo.recordLessonProgress(trx, {
-          enrollmentId: enrollment.id, lessonId: lesson.id, status: input.status,
-          completionPercentage: input.status === 'completed' ? 100 : (input.completionPercentage ?? 0),
-          completedAt: input.status === 'completed' ? new Date() : null,
-          lessonIds: outline.map((l) => l.id),
-          percentages: Array.from({ length: total + 1 }, (_, done) => enrollment.status === 'completed' ? 100 : Math.round((done / total) * 10_000) / 100),
-        })
-        if (input.status !== 'not_started') {
-          const done = new Set(before.filter((p) => p.status === 'completed').map((p) => p.lessonId))
-          const missing = lesson.prerequisiteLessonIds.filter((p) => !done.has(p))
-          if (missing.length > 0) throw errors.ENR_ERR_PREREQUISITES_NOT_MET(undefined, { missingLessonIds: missing })
-        }
-
-        let row: EnrollmentRow = { ...enrollment, progressPercentage }
-        const crossed = MILESTONES.filter((m) => progressPercentage >= m && !enrollment.milestonesReached.includes(m))
+        const written = recorded(await repo.recordLessonProgress(trx, { ...write, inTransaction: true }))!
+        const { enrollment, crossed } = written
+        const course = { id: enrollment.courseId, ...written.course! }
         if (crossed.length > 0) {
           await enqueue(trx, crossed.map((milestone) => createEvent('enrollment.progressed', {
             enrollmentId: enrollment.id, userId: enrollment.userId, courseId: enrollment.courseId,
-            progressPercentage, milestone, courseTitle: course.title,
+            progressPercentage: enrollment.progressPercentage, milestone, courseTitle: course.title,
           }, SOURCE)))
-          row = await repo.updateEnrollment(trx, enrollment.id, {
-            milestonesReached: [...new Set([...enrollment.milestonesReached, ...crossed])].sort((a, b) => a - b),
-          })
         }
-        const completedRow = await completeIfDone(trx, row, course, completedLessons === total)
-        if (completedRow) row = completedRow
-        const lessons = [...before.filter((p) => p.lessonId !== saved.lessonId), saved]
-        return { row, lessons, completed: completedRow !== undefined }
+        const completedRow = await completeIfDone(trx, enrollment, course, written.allLessonsCompleted)
+        return { row: completedRow ?? enrollment, lessons: lessonsAfter(written), completed: completedRow !== undefined }
       })
       if (completed) deps.onCompleted?.()
       return toEnrollmentDetail(row, lessons)
