@@ -17,6 +17,19 @@ t.test('a student enrolls in a published course (201) and enrollment.created car
   t.match(metrics.body, /lms_enrollments_created_total(\{[^}]*\})? 1\n/)
 })
 
+t.test('an enrollment is four statements: begin, enroll_in_course (course lock, checks, insert), the enrollment.created outbox row, commit (201)', async (t) => {
+  let statements: string[] | undefined
+  const built = await build(t, { onQuery: (sql) => statements?.push(sql) })
+  const course = await publishCourse(built, { capacity: 10 })
+  statements = []
+  t.equal((await enroll(built, built.token('student').headers, course.courseId)).statusCode, 201)
+  const sent = statements
+  statements = undefined
+  t.same(sent.map((s) => s.trim().split(/\s+/)[0]!.toLowerCase()), ['begin', 'select', 'with', 'commit'])
+  t.match(sent[1], /enroll_in_course/)
+  t.match(sent[2], /insert into outbox/i)
+})
+
 t.test('enrolling in a course the read model does not know answers 404 ENR_ERR_COURSE_NOT_AVAILABLE', async (t) => {
   const built = await build(t)
   const res = await enroll(built, built.token('student').headers, '01900000-0000-7000-8000-000000000000')

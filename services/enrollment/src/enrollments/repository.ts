@@ -9,6 +9,31 @@ export async function insertEnrollment(db: Db, e: { id: string; userId: string; 
   return db.insertInto('enrollments').values({ ...e, status: 'active' }).returningAll().executeTakeFirstOrThrow()
 }
 
+/** What `enroll_in_course` (migration 2026120102) answers. */
+export type EnrollOutcome =
+  | { outcome: 'course_not_available' | 'already_enrolled' | 'course_full' }
+  | { outcome: 'course_not_open'; courseStatus: string }
+  | {
+    outcome: 'enrolled'
+    enrollment: Pick<EnrollmentRow, 'id' | 'userId' | 'courseId' | 'status' | 'progressPercentage' | 'enrolledAt' | 'completedAt'>
+    course: { title: string; instructorId: string }
+    /** The user's waiting entry on this course's waitlist, if any (it is promoted by this enrollment). */
+    waitingEntryId: string | null
+  }
+
+/**
+ * One round trip in the caller's transaction: locks the course, checks that it is published, that the
+ * user holds no live enrollment and that a seat is free, and inserts the enrollment. A full course
+ * inserts nothing (`course_full`) and stays locked.
+ */
+export async function enrollInCourse(trx: Transaction<Database>, e: { id: string; userId: string; courseId: string }): Promise<EnrollOutcome> {
+  const { rows: [row] } = await sql<{ result: EnrollOutcome }>`select enroll_in_course(${e.id}::uuid, ${e.userId}::uuid, ${e.courseId}::uuid) as result`
+    .execute(trx.withoutPlugins())
+  const result = row!.result
+  if (result.outcome !== 'enrolled') return result
+  return { ...result, enrollment: { ...result.enrollment, ...jsonDates(result.enrollment, 'enrolledAt', 'completedAt') } }
+}
+
 export async function findLiveEnrollment(db: Db, userId: string, courseId: string) {
   return db.selectFrom('enrollments').selectAll()
     .where('userId', '=', userId).where('courseId', '=', courseId).where('status', '<>', 'dropped').executeTakeFirst()
@@ -67,19 +92,23 @@ export async function recordLessonProgress(db: Db, p: {
   ) as result`.execute(db.withoutPlugins())
   const result = row!.result
   if (result.outcome !== 'recorded') return result
-  // Timestamps arrive as JSON strings.
-  const e = result.enrollment as unknown as Record<'enrolledAt' | 'completedAt', string | null>
+  const lesson = (l: LessonProgressView) => ({ ...l, ...jsonDates(l, 'lastAccessedAt', 'completedAt') })
   return {
     ...result,
-    enrollment: { ...result.enrollment, enrolledAt: new Date(e.enrolledAt!), completedAt: e.completedAt === null ? null : new Date(e.completedAt) },
-    before: result.before.map(toLessonProgressView),
-    saved: toLessonProgressView(result.saved),
+    enrollment: { ...result.enrollment, ...jsonDates(result.enrollment, 'enrolledAt', 'completedAt') },
+    before: result.before.map(lesson),
+    saved: lesson(result.saved),
   }
 }
 
-function toLessonProgressView(json: LessonProgressView): LessonProgressView {
-  const { lastAccessedAt, completedAt } = json as unknown as Record<'lastAccessedAt' | 'completedAt', string | null>
-  return { ...json, lastAccessedAt: new Date(lastAccessedAt!), completedAt: completedAt === null ? null : new Date(completedAt) }
+/** Timestamps of a row that came as JSON (strings there) as the Dates the row type says. */
+function jsonDates<T, K extends keyof T>(row: T, ...keys: K[]): Pick<T, K> {
+  const dates = {} as Record<K, Date | null>
+  for (const key of keys) {
+    const value = row[key] as unknown as string | null
+    dates[key] = value === null ? null : new Date(value)
+  }
+  return dates as Pick<T, K>
 }
 
 export async function updateEnrollment(db: Db, id: string, changes: Partial<{

@@ -89,11 +89,15 @@ export function createEnrollmentService(deps: EnrollmentServiceDeps) {
     return course
   }
 
+  async function announceCreated(trx: Transaction<Database>, row: { id: string; userId: string; courseId: string }, course: Pick<CourseRow, 'instructorId' | 'title'>) {
+    await enqueue(trx, createEvent('enrollment.created', {
+      enrollmentId: row.id, userId: row.userId, courseId: row.courseId, instructorId: course.instructorId, courseTitle: course.title,
+    }, SOURCE))
+  }
+
   async function insertAndAnnounce(trx: Transaction<Database>, userId: string, course: CourseRow) {
     const row = await repo.insertEnrollment(trx, { id: uuidv7(), userId, courseId: course.id })
-    await enqueue(trx, createEvent('enrollment.created', {
-      enrollmentId: row.id, userId, courseId: course.id, instructorId: course.instructorId, courseTitle: course.title,
-    }, SOURCE))
+    await announceCreated(trx, row, course)
     return row
   }
 
@@ -130,18 +134,19 @@ export function createEnrollmentService(deps: EnrollmentServiceDeps) {
       if (userId !== actor.id && actor.role !== 'admin') throw kitErrors.KIT_ERR_FORBIDDEN('Only an admin may enroll another user')
       try {
         const result = await db.transaction().execute(async (trx) => {
-          const course = await courses.findCourseForUpdate(trx, input.courseId)
-          if (!course) throw errors.ENR_ERR_COURSE_NOT_AVAILABLE()
-          if (course.status !== 'published') throw errors.ENR_ERR_COURSE_NOT_OPEN(`The course is ${course.status}`)
-          if (await repo.findLiveEnrollment(trx, userId, course.id)) throw errors.ENR_ERR_ALREADY_ENROLLED()
-          if (course.capacity !== null && (await repo.countActive(trx, course.id)) >= course.capacity) {
-            if (input.waitlist) return { waitlisted: await waitlist.join(trx, userId, course.id) }
-            throw errors.ENR_ERR_COURSE_FULL(undefined, { reason: 'course_full' })
+          const enrolled = await repo.enrollInCourse(trx, { id: uuidv7(), userId, courseId: input.courseId })
+          switch (enrolled.outcome) {
+            case 'course_not_available': throw errors.ENR_ERR_COURSE_NOT_AVAILABLE()
+            case 'course_not_open': throw errors.ENR_ERR_COURSE_NOT_OPEN(`The course is ${enrolled.courseStatus}`)
+            case 'already_enrolled': throw errors.ENR_ERR_ALREADY_ENROLLED()
+            case 'course_full':
+              if (input.waitlist) return { waitlisted: await waitlist.join(trx, userId, input.courseId) }
+              throw errors.ENR_ERR_COURSE_FULL(undefined, { reason: 'course_full' })
           }
+          const row = enrolled.enrollment
+          await announceCreated(trx, row, enrolled.course)
           // A seat that freed without a promotion (capacity raised): the user leaves the queue by enrolling.
-          const waiting = await waitlist.findWaiting(trx, userId, course.id)
-          const row = await insertAndAnnounce(trx, userId, course)
-          if (waiting) await waitlist.markPromoted(trx, waiting.id, row.id)
+          if (enrolled.waitingEntryId) await waitlist.markPromoted(trx, enrolled.waitingEntryId, row.id)
           return { row }
         })
         if ('waitlisted' in result) return { waitlisted: result.waitlisted! }

@@ -35,7 +35,6 @@ async function announceLeft(trx: Transaction<Database>, row: { id: string; userI
 
 /** The next waiting entry (caller holds the course row lock). */
 export const firstWaiting = (trx: Transaction<Database>, courseId: string) => repo.firstWaiting(trx, courseId)
-export const findWaiting = (trx: Transaction<Database>, userId: string, courseId: string) => repo.findWaiting(trx, userId, courseId)
 /** user.deleted: no waitlist event, the consumers of user.deleted forget the person themselves. */
 export const forgetUser = (trx: Transaction<Database>, userId: string) => repo.forgetUser(trx, userId)
 
