@@ -1,8 +1,7 @@
-import type { Kysely } from 'kysely'
-import { handleOnce, type EventEnvelope } from '@lms/events'
+import type { EventEnvelope, PgInbox } from '@lms/events'
 import type { Database } from '../database.js'
 import { archiveCourse } from '../read-models/repository.js'
 
-export function onCourseArchived(db: Kysely<Database>) {
-  return (event: EventEnvelope<'course.archived'>) => handleOnce(db, 'assessment', event, (trx) => archiveCourse(trx, event.data.courseId))
+export function onCourseArchived(inbox: PgInbox<Database>) {
+  return (event: EventEnvelope<'course.archived'>) => inbox.handleOnce(event, (trx) => archiveCourse(trx, event.data.courseId))
 }

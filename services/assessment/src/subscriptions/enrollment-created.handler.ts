@@ -1,10 +1,9 @@
-import type { Kysely } from 'kysely'
-import { handleOnce, type EventEnvelope } from '@lms/events'
+import type { EventEnvelope, PgInbox } from '@lms/events'
 import type { Database } from '../database.js'
 import { setEnrollment } from '../read-models/repository.js'
 
-export function onEnrollmentCreated(db: Kysely<Database>) {
-  return (event: EventEnvelope<'enrollment.created'>) => handleOnce(db, 'assessment', event, (trx) => {
+export function onEnrollmentCreated(inbox: PgInbox<Database>) {
+  return (event: EventEnvelope<'enrollment.created'>) => inbox.handleOnce(event, (trx) => {
     const { enrollmentId, userId, courseId } = event.data
     return setEnrollment(trx, { enrollmentId, userId, courseId, active: true })
   })

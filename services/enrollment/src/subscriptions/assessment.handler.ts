@@ -1,30 +1,28 @@
-import type { Kysely } from 'kysely'
-import { handleOnce, type EventData, type EventEnvelope } from '@lms/events'
+import type { EventData, EventEnvelope, PgInbox } from '@lms/events'
 import { upsertCourseAssessment } from '../courses/service.js'
 import type { Database } from '../database.js'
 import type { EnrollmentService } from '../enrollments/service.js'
-import { CONSUMER } from './consumer-name.js'
 
-export function onAssessmentDefined(db: Kysely<Database>) {
+export function onAssessmentDefined(inbox: PgInbox<Database>) {
   return <T extends 'assessment.created' | 'assessment.updated'>(event: EventEnvelope<T>) =>
-    handleOnce(db, CONSUMER, event, (trx) => {
+    inbox.handleOnce(event, (trx) => {
       const data = event.data as EventData<'assessment.created'>
       return upsertCourseAssessment(trx, { assessmentId: data.assessmentId, courseId: data.courseId, required: data.required, deleted: false })
     })
 }
 
-export function onAssessmentDeleted(db: Kysely<Database>) {
+export function onAssessmentDeleted(inbox: PgInbox<Database>) {
   return (event: EventEnvelope<'assessment.deleted'>) =>
-    handleOnce(db, CONSUMER, event, (trx) => upsertCourseAssessment(trx, {
+    inbox.handleOnce(event, (trx) => upsertCourseAssessment(trx, {
       assessmentId: event.data.assessmentId, courseId: event.data.courseId, required: event.data.required, deleted: true,
     }))
 }
 
 /** A passed attempt may be the last step of a course: the enrollment completes in the same transaction. */
-export function onAssessmentGraded(db: Kysely<Database>, enrollments: EnrollmentService, onCompleted?: () => void) {
+export function onAssessmentGraded(inbox: PgInbox<Database>, enrollments: EnrollmentService, onCompleted?: () => void) {
   return async (event: EventEnvelope<'assessment.graded'>) => {
     let completed = false
-    const result = await handleOnce(db, CONSUMER, event, async (trx) => {
+    const result = await inbox.handleOnce(event, async (trx) => {
       completed = await enrollments.recordGrade(trx, event.data)
     })
     if (completed) onCompleted?.()

@@ -1,15 +1,13 @@
-import type { Kysely } from 'kysely'
-import { handleOnce, type EventData, type EventEnvelope } from '@lms/events'
+import type { EventData, EventEnvelope, PgInbox } from '@lms/events'
 import { applyCourseSnapshot, archiveCourse } from '../courses/service.js'
 import type { Database } from '../database.js'
-import { CONSUMER } from './consumer-name.js'
 
 /** course.published and course.updated carry the full snapshot; an older version than the stored one is ignored. */
-export function onCourseSnapshot(db: Kysely<Database>) {
+export function onCourseSnapshot(inbox: PgInbox<Database>) {
   return <T extends 'course.published' | 'course.updated'>(event: EventEnvelope<T>) =>
-    handleOnce(db, CONSUMER, event, (trx) => applyCourseSnapshot(trx, event.data as EventData<'course.published'>))
+    inbox.handleOnce(event, (trx) => applyCourseSnapshot(trx, event.data as EventData<'course.published'>))
 }
 
-export function onCourseArchived(db: Kysely<Database>) {
-  return (event: EventEnvelope<'course.archived'>) => handleOnce(db, CONSUMER, event, (trx) => archiveCourse(trx, event.data.courseId))
+export function onCourseArchived(inbox: PgInbox<Database>) {
+  return (event: EventEnvelope<'course.archived'>) => inbox.handleOnce(event, (trx) => archiveCourse(trx, event.data.courseId))
 }

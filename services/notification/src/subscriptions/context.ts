@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely'
-import { handleOnce, type EventEnvelope, type EventType } from '@lms/events'
+import type { EventEnvelope, EventType, PgInbox } from '@lms/events'
 import type { Database } from '../database.js'
 import type { NotificationPublisher } from '../notifications/service.js'
 import type { NotificationRow } from '../notifications/table.js'
@@ -14,6 +14,8 @@ export interface HandlerDeps {
   batchSize: number
   /** Wakes the email worker once new deliveries are committed. */
   onQueued?: () => void
+  /** The service's one inbox (createHandlers makes it): events arriving together share a transaction. */
+  inbox: PgInbox<Database>
 }
 
 /** Applies an event once (inbox), then pushes the committed in-app notifications to live streams. */
@@ -23,7 +25,7 @@ export async function applyOnce<T extends EventType>(
   effects: (trx: Transaction<Database>) => Promise<NotificationRow[] | void>,
 ) {
   let created: NotificationRow[] = []
-  const outcome = await handleOnce(deps.db, CONSUMER, event, async (trx) => {
+  const outcome = await deps.inbox.handleOnce(event, async (trx) => {
     created = (await effects(trx)) ?? []
   })
   if (outcome === 'applied' && created.length > 0) {

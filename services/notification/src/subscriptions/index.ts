@@ -1,7 +1,7 @@
-import type { EventHandlers } from '@lms/events'
+import { type EventHandlers, PgInbox } from '@lms/events'
 import { onAssessmentGraded } from './assessment-graded.handler.js'
 import { onCertificateIssued } from './certificate-issued.handler.js'
-import type { HandlerDeps } from './context.js'
+import { CONSUMER, type HandlerDeps } from './context.js'
 import { onCoursePublished, onCourseSnapshot } from './course-published.handler.js'
 import { onEnrollmentCompleted } from './enrollment-completed.handler.js'
 import { onEnrollmentCreated } from './enrollment-created.handler.js'
@@ -16,7 +16,8 @@ import { onUserRoleChanged } from './user-role-changed.handler.js'
 export type { HandlerDeps } from './context.js'
 
 /** Every consumed event, by type and version. */
-export function createHandlers(deps: HandlerDeps) {
+export function createHandlers(options: Omit<HandlerDeps, 'inbox'>) {
+  const deps: HandlerDeps = { ...options, inbox: new PgInbox({ db: options.db, consumer: CONSUMER }) }
   const handlers = {
     'user.registered': { 1: onUserRegistered(deps) },
     'user.role_changed': { 1: onUserRoleChanged(deps) },
