@@ -1,8 +1,11 @@
 import t from 'tap'
 import { sql } from 'kysely'
 import { createEvent } from '../../src/catalog/index.js'
+import { startConsumer } from '../../src/bus/consumer.js'
+import { listDeadLetters } from '../../src/bus/dead-letters.js'
 import { createInboxTable, handleOnce, PgInbox } from '../../src/bus/inbox.js'
-import { testSchema, uuid } from '../helper.js'
+import { EventPublisher } from '../../src/bus/publisher.js'
+import { cleanupTopology, eventually, randomName, testConnection, testSchema, uuid } from '../helper.js'
 
 async function inboxSchema(t: Parameters<typeof testSchema>[0]) {
   const { db } = await testSchema(t)
@@ -59,4 +62,64 @@ t.test('a failing effect rejects only its own event; the rest of its batch is ap
   )
   t.equal(await count('effects'), 9, 'the failing effect was rolled back')
   t.equal(await count('inbox'), 9, 'the failing event is not recorded, so a retry applies it')
+})
+
+t.test('behind a consumer, a failing event goes its own way to the DLQ, a redelivery applies once, and each ack follows its commit', async (t) => {
+  const { db, effect, count } = await inboxSchema(t)
+  const exchange = randomName('events_test_x')
+  const service = randomName('inbox')
+  const maxAttempts = 2
+  cleanupTopology(t, [service], exchange, maxAttempts)
+  const connection = await testConnection(t)
+  const inbox = new PgInbox({ db, consumer: service })
+  const poison = createEvent('user.deleted', { userId: uuid() }, { source: 'test' })
+  const outcomes: string[] = []
+  let uncommittedAtAck = 0
+  let goodFailed = 0
+  const consumer = await startConsumer({
+    connection,
+    service,
+    exchange,
+    maxAttempts,
+    backoff: { initialMs: 50, factor: 2, maxMs: 100 },
+    prefetch: 32,
+    handlers: {
+      'user.deleted': {
+        1: async (event) => {
+          const outcome = await inbox
+            .handleOnce(event, async (trx) => {
+              await effect(event.id)(trx)
+              if (event.id === poison.id) throw new Error('poison')
+            })
+            .catch((err: unknown) => {
+              if (event.id !== poison.id) goodFailed++
+              throw err
+            })
+          // What the consumer acks next must already be visible to every other connection.
+          const { rows } = await sql`select 1 from effects where event_id = ${event.id}`.execute(db)
+          if (rows.length === 0) uncommittedAtAck++
+          outcomes.push(outcome)
+          return outcome
+        },
+      },
+    },
+  })
+  const publisher = new EventPublisher({ connection, service: 'test', exchange })
+  const events = Array.from({ length: 40 }, deleted)
+  events.splice(17, 0, poison)
+  // Published concurrently, so the consumer hands them to the inbox in shared batches.
+  await Promise.all([...events, events[3]!].map((e) => publisher.publish(e)))
+  await eventually('every good event handled, the redelivery too', () => outcomes.length === events.length)
+  const letters = await eventually('the poison event dead-lettered', async () => {
+    const l = await listDeadLetters({ connection, service })
+    return l.length ? l : undefined
+  })
+  t.same(letters.map((l) => [l.messageId, l.reason, l.attempts]), [[poison.id, 'handler_failed', maxAttempts]])
+  t.equal(outcomes.filter((o) => o === 'applied').length, events.length - 1, 'every good event applied')
+  t.equal(outcomes.filter((o) => o === 'duplicate').length, 1, 'the second delivery of one event is a duplicate')
+  t.equal(await count('effects'), events.length - 1, 'one effect each; none of the poison event')
+  t.equal(goodFailed, 0, 'the poison event failed no other event')
+  t.equal(uncommittedAtAck, 0, 'no handler resolved before its effects committed')
+  await consumer.stop()
+  await publisher.close()
 })
