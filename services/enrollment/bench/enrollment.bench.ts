@@ -47,7 +47,7 @@ async function run(stack: Stack, label: string, url: string, setupRequest: (req:
   const per = (name: keyof typeof pids) => ((cpuMicros(pids[name]) - before[name]) / Math.max(result.requests.total, 1)).toFixed(0).padStart(5)
   console.log(`${label.padEnd(52)} ${result.requests.average.toFixed(0).padStart(5)} req/s  p50 ${String(result.latency.p50).padStart(4)} ms  `
     + `p99 ${String(result.latency.p99).padStart(4)} ms  CPU/request: enrollment ${per('enrollment')} µs, gateway ${per('gateway')} µs  `
-    + `(${result.requests.total} requests, non-2xx ${result.non2xx})`)
+    + `(${result.requests.total} requests, non-2xx ${result.non2xx}, errors ${result.errors})`)
   return result
 }
 
