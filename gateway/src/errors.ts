@@ -4,6 +4,7 @@ import { defineErrors } from '@lms/kit'
 export const gatewayErrors = defineErrors({
   GW_ERR_UNAUTHORIZED: { status: 401, message: 'A valid access token is required' },
   GW_ERR_SESSION_ENDED: { status: 401, message: 'The session has ended' },
+  GW_ERR_BAD_PATH: { status: 400, message: 'The path contains a dot segment' },
   GW_ERR_BODY_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   GW_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests; retry later' },
   GW_ERR_LOGIN_LOCKED: { status: 429, message: 'Too many failed logins for this account; retry later or reset the password' },

@@ -1,14 +1,15 @@
-import httpProxy from '@fastify/http-proxy'
-import { AppError, problem, sendProblem } from '@lms/kit'
+import { AppError, kitErrors } from '@lms/kit'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { ServerResponse, type IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
 import { Readable, Transform } from 'node:stream'
 import { Gauge, Histogram } from 'prom-client'
 import { gatewayErrors } from '../errors.js'
 import type { LoginFailures } from '../rate-limit/login-failures.js'
 import { CircuitBreaker, type BreakerState } from './circuit-breaker.js'
-import { forwardHeaders } from './forward-headers.js'
-import { LOGIN_PATH, NOTIFICATION_STREAM_PATH, NOTIFICATION_WS_PATH, UPSTREAM_NAMES, UPSTREAM_PREFIXES, type UpstreamName } from './upstreams.js'
+import { UpstreamClient, type ForwardOptions } from './upstream-client.js'
+import { LOGIN_PATH, NOTIFICATION_STREAM_PATH, UPSTREAM_NAMES, UPSTREAM_PREFIXES, type UpstreamName } from './upstreams.js'
 
 export interface ProxyOptions {
   upstreams: Record<UpstreamName, string>
@@ -22,18 +23,17 @@ export interface ProxyOptions {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    upstreamStartedAt?: bigint
-    bodyTooLarge?: boolean
     loginEmail?: string
   }
 }
 
 const STATE_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 }
-const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'])
 const LOGIN_BODY_LIMIT = 16 * 1024
+const METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS']
+/** The client socket of a WebSocket upgrade, set on the raw request while Fastify routes it. */
+const UPGRADE = Symbol('gateway.upgrade')
 
-interface UpstreamResponse { statusCode: number; stream: Readable }
-interface ProxyError extends Error { statusCode?: number; code?: string; cause?: { code?: string } }
+type UpgradeRequest = IncomingMessage & { [UPGRADE]?: { socket: Duplex; head: Buffer } }
 
 function routesFor(prefixes: string[]): string[] {
   return prefixes.flatMap((prefix) => (prefix.endsWith('.json') ? [prefix] : [prefix, `${prefix}/*`]))
@@ -58,8 +58,7 @@ function limitBody(request: FastifyRequest, payload: Readable, limit: number): R
   return payload.pipe(limited)
 }
 
-function readEmail(body: unknown): string | undefined {
-  if (!Buffer.isBuffer(body)) return undefined
+function readEmail(body: Buffer): string | undefined {
   try {
     const email = (JSON.parse(body.toString('utf8')) as { email?: unknown }).email
     return typeof email === 'string' && email.length <= 320 ? email : undefined
@@ -69,10 +68,11 @@ function readEmail(body: unknown): string | undefined {
 }
 
 /**
- * One proxy per service (@fastify/http-proxy over undici), each behind its
- * own circuit breaker and timeout. Bodies stream through unparsed (except the
+ * One route set per service, forwarded by its own `UpstreamClient` (undici
+ * pool, circuit breaker, timeout). Bodies stream through unparsed (except the
  * login, read for per-account failure counting); SSE streams without a body
- * timeout; notification WebSockets pass through.
+ * timeout; notification WebSockets are tunnelled after the guard let the
+ * upgrade request through.
  */
 export const proxyPlugin = fp(
   async function proxyPlugin(app: FastifyInstance, opts: ProxyOptions) {
@@ -89,9 +89,12 @@ export const proxyPlugin = fp(
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [app.metrics],
     })
+    const clients: UpstreamClient[] = []
+    app.addHook('onClose', async () => {
+      await Promise.all(clients.map((client) => client.close()))
+    })
 
     for (const name of UPSTREAM_NAMES) {
-      const upstream = opts.upstreams[name]
       const breaker = new CircuitBreaker({
         ...opts.breaker,
         onStateChange: (state) => {
@@ -100,139 +103,88 @@ export const proxyPlugin = fp(
         },
       })
       breakerState.set({ upstream: name }, 0)
-
-      const observe = (request: FastifyRequest, status: number) => {
-        if (request.upstreamStartedAt === undefined) return
-        upstreamDuration.observe({ upstream: name, status_code: String(status) }, Number(process.hrtime.bigint() - request.upstreamStartedAt) / 1e9)
-      }
-
-      /** Lets the request go upstream unless the circuit is open (then the error to answer with). */
-      function admission(request: FastifyRequest): AppError | undefined {
-        if (!breaker.tryAcquire()) {
-          const error = gatewayErrors.GW_ERR_CIRCUIT_OPEN()
-          return new AppError(error.code, error.status, error.message, { upstream: name }, { 'retry-after': String(breaker.retryAfterSeconds()) })
-        }
-        request.upstreamStartedAt = process.hrtime.bigint()
-        return undefined
-      }
-      function admit(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) {
-        done(admission(request))
-      }
-
-      function onResponse(request: FastifyRequest, reply: FastifyReply, res: UpstreamResponse) {
-        observe(request, res.statusCode)
-        if (res.statusCode >= 502 && res.statusCode <= 504) breaker.onFailure()
-        else breaker.onSuccess()
-        return reply.send(res.stream)
-      }
-
-      function onError(reply: FastifyReply, { error }: { error: ProxyError }) {
-        const request = reply.request
-        observe(request, 0)
-        if (request.bodyTooLarge) return sendProblem(reply, problem(413, gatewayErrors.GW_ERR_BODY_TOO_LARGE().message, request.url, { code: 'GW_ERR_BODY_TOO_LARGE' }))
-        breaker.onFailure()
-        const cause = error.cause?.code ?? error.code ?? ''
-        const failure = error.statusCode === 504
-          ? gatewayErrors.GW_ERR_UPSTREAM_TIMEOUT()
-          : CONNECT_ERRORS.has(cause) || error.statusCode === 503
-            ? gatewayErrors.GW_ERR_UPSTREAM_UNAVAILABLE()
-            : gatewayErrors.GW_ERR_UPSTREAM_FAILED()
-        request.log.warn({ upstream: name, cause, status: failure.status }, 'upstream request failed')
-        return sendProblem(reply, problem(failure.status, failure.message, request.url, { code: failure.code, upstream: name }))
-      }
-
-      const common = (bodyTimeout: number) => ({
-        upstream,
-        prefix: '',
-        disableRequestLogging: true,
-        undici: {
-          connections: opts.connections,
-          connect: { timeout: opts.connectTimeoutMs },
-          headersTimeout: opts.timeoutMs,
-          bodyTimeout,
-          tls: { rejectUnauthorized: true },
-        },
-        // Bodies are parsed by this scope's own parsers (below), not by the proxy's.
-        proxyPayloads: false,
-        replyOptions: {
-          rewriteRequestHeaders: forwardHeaders,
-          onResponse,
-          onError,
-          retryDelay: () => null,
+      // A labelled child per status: observing through it skips hashing the label set each time.
+      const byStatus = new Map<number, { observe(seconds: number): void }>()
+      const client = new UpstreamClient({
+        name,
+        url: opts.upstreams[name],
+        breaker,
+        timeoutMs: opts.timeoutMs,
+        connectTimeoutMs: opts.connectTimeoutMs,
+        connections: opts.connections,
+        observe(status, seconds) {
+          let child = byStatus.get(status)
+          if (child === undefined) byStatus.set(status, (child = upstreamDuration.labels({ upstream: name, status_code: String(status) })))
+          child.observe(seconds)
         },
       })
+      clients.push(client)
+
+      const forwarder = (forward: ForwardOptions, websocket = false) => function proxy(request: FastifyRequest, reply: FastifyReply) {
+        const refused = client.admission()
+        if (refused) return reply.send(refused)
+        const upgrade = (request.raw as UpgradeRequest)[UPGRADE]
+        if (upgrade && !websocket) return reply.send(kitErrors.KIT_ERR_NOT_FOUND())
+        client.forward(request, reply, forward, upgrade)
+        return reply
+      }
 
       await app.register(async function upstreamScope(scope) {
         hideFromOpenApi(scope)
         streamBodies(scope, opts.bodyLimit)
-        const routes = routesFor(UPSTREAM_PREFIXES[name])
-        await scope.register(httpProxy, {
-          ...common(opts.timeoutMs),
-          routes,
-          preHandler: admit,
-          ...(name === 'notification'
-            ? {
-                websocket: true,
-                wsClientOptions: {
-                  rewriteRequestHeaders: (headers: Record<string, string>, request: FastifyRequest) => ({
-                    ...headers,
-                    ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}),
-                    'x-request-id': request.id,
-                  }),
-                },
-              }
-            : {}),
-        } as never)
-      }, { prefix: '' })
-
-      if (name === 'notification') {
-        await app.register(async function notificationStreamScope(scope) {
-          hideFromOpenApi(scope)
-          streamBodies(scope, opts.bodyLimit)
-          await scope.register(httpProxy, { ...common(0), routes: [NOTIFICATION_STREAM_PATH], httpMethods: ['GET'], preHandler: admit } as never)
-        })
-        app.log.debug({ path: NOTIFICATION_WS_PATH }, 'notification WebSocket proxied')
-      }
+        for (const url of routesFor(UPSTREAM_PREFIXES[name])) {
+          scope.route({ method: METHODS, url, handler: forwarder({}, name === 'notification') })
+        }
+        if (name === 'notification') scope.route({ method: ['GET', 'HEAD'], url: NOTIFICATION_STREAM_PATH, handler: forwarder({ bodyTimeoutMs: 0 }) })
+      })
 
       if (name === 'user') {
+        const onStatus: ForwardOptions['onStatus'] = (request, status) => {
+          const email = request.loginEmail
+          if (email && status === 401) void opts.loginFailures.recordFailure(email).catch((err) => request.log.warn({ err }, 'could not count a failed login'))
+          if (email && status === 200) void opts.loginFailures.reset(email).catch((err) => request.log.warn({ err }, 'could not reset failed logins'))
+        }
         await app.register(async function loginScope(scope) {
           hideFromOpenApi(scope)
           scope.removeAllContentTypeParsers()
-          // The bytes are kept to read the email and sent on unchanged as a stream (reply-from would re-encode a Buffer).
+          // The bytes are kept to read the email and sent on unchanged.
           scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: LOGIN_BODY_LIMIT }, (request, body, done) => {
-            request.loginEmail = readEmail(body)
-            done(null, Readable.from([body]))
+            request.loginEmail = readEmail(body as Buffer)
+            done(null, body)
           })
-          const base = common(opts.timeoutMs)
-          await scope.register(httpProxy, {
-            ...base,
-            routes: [LOGIN_PATH],
-            httpMethods: ['POST'],
+          scope.post(LOGIN_PATH, {
             preHandler: async (request: FastifyRequest) => {
               const email = request.loginEmail
-              if (email) {
-                const wait = await opts.loginFailures.lockedFor(email)
-                if (wait > 0) {
-                  const error = gatewayErrors.GW_ERR_LOGIN_LOCKED()
-                  throw new AppError(error.code, error.status, error.message, {}, { 'retry-after': String(wait) })
-                }
+              if (!email) return
+              const wait = await opts.loginFailures.lockedFor(email)
+              if (wait > 0) {
+                const error = gatewayErrors.GW_ERR_LOGIN_LOCKED()
+                throw new AppError(error.code, error.status, error.message, {}, { 'retry-after': String(wait) })
               }
-              const refused = admission(request)
-              if (refused) throw refused
             },
-            replyOptions: {
-              ...base.replyOptions,
-              onResponse: (request: FastifyRequest, reply: FastifyReply, res: UpstreamResponse) => {
-                const email = request.loginEmail
-                if (email && res.statusCode === 401) void opts.loginFailures.recordFailure(email).catch((err) => request.log.warn({ err }, 'could not count a failed login'))
-                if (email && res.statusCode === 200) void opts.loginFailures.reset(email).catch((err) => request.log.warn({ err }, 'could not reset failed logins'))
-                return onResponse(request, reply, res)
-              },
-            },
-          } as never)
+          }, forwarder({ onStatus }))
         })
       }
     }
+
+    // Upgrades go through Fastify's routing like any request, so the guard decides; the
+    // notification routes then tunnel them. A refusal ends the socket once it is written.
+    const upgraded = new Set<Duplex>()
+    function onUpgrade(request: UpgradeRequest, socket: Duplex, head: Buffer) {
+      upgraded.add(socket)
+      socket.on('error', () => socket.destroy()).once('close', () => upgraded.delete(socket))
+      request[UPGRADE] = { socket, head }
+      const response = new ServerResponse(request)
+      response.assignSocket(socket as never)
+      response.once('finish', () => socket.end())
+      app.routing(request, response)
+    }
+    app.server.on('upgrade', onUpgrade)
+    app.addHook('preClose', (done) => {
+      app.server.off('upgrade', onUpgrade)
+      for (const socket of upgraded) socket.destroy()
+      done()
+    })
   },
   { name: 'gateway-proxy', dependencies: ['@lms/kit/metrics'] },
 )

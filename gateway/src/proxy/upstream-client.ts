@@ -1,0 +1,219 @@
+import { AppError, problem, sendProblem } from '@lms/kit'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Duplex, Readable } from 'node:stream'
+import { Pool, type Dispatcher } from 'undici'
+import { gatewayErrors } from '../errors.js'
+import type { CircuitBreaker } from './circuit-breaker.js'
+import { forwardHeaders, responseHeaders } from './forward-headers.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    bodyTooLarge?: boolean
+  }
+}
+
+export interface UpstreamClientOptions {
+  name: string
+  url: string
+  breaker: CircuitBreaker
+  timeoutMs: number
+  connectTimeoutMs: number
+  connections: number
+  /** Time to response headers (or failure), in seconds, with the status (0 for a failure). */
+  observe: (status: number, seconds: number) => void
+}
+
+export interface ForwardOptions {
+  /** Longest silence within a response body (0: none, for streams). */
+  bodyTimeoutMs?: number
+  /** Sees the upstream's status before the client does (the login's failure count). */
+  onStatus?: (request: FastifyRequest, status: number) => void
+}
+
+interface UpgradeTarget { socket: Duplex; head: Buffer }
+
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'])
+const TIMEOUT_ERRORS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
+
+/**
+ * One service behind the gateway: an undici pool, its circuit breaker and
+ * timeouts. `forward` sends a request through `Pool.dispatch` and writes the
+ * answer straight to the client's socket — no stream objects or async
+ * resources per request — keeping Fastify's reply headers (request id, rate
+ * limit) and its onResponse hooks (the reply is hijacked only once the
+ * upstream's headers are in). WebSocket upgrades are tunnelled byte for byte.
+ *
+ * @example
+ * const user = new UpstreamClient({ name: 'user', url, breaker, timeoutMs: 10_000, connectTimeoutMs: 1_000, connections: 128, observe })
+ * app.get('/api/v1/users/*', (request, reply) => user.forward(request, reply))
+ */
+export class UpstreamClient {
+  readonly name: string
+  private readonly pool: Pool
+
+  constructor(private readonly options: UpstreamClientOptions) {
+    this.name = options.name
+    this.pool = new Pool(options.url, {
+      connections: options.connections,
+      connect: { timeout: options.connectTimeoutMs },
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+    })
+  }
+
+  /** Lets a request go upstream unless the circuit is open (then the error to answer with). */
+  admission(): AppError | undefined {
+    const { breaker } = this.options
+    if (breaker.tryAcquire()) return undefined
+    const error = gatewayErrors.GW_ERR_CIRCUIT_OPEN()
+    return new AppError(error.code, error.status, error.message, { upstream: this.name }, { 'retry-after': String(breaker.retryAfterSeconds()) })
+  }
+
+  /** Sends the request on and its answer back; call after `admission`. */
+  forward(request: FastifyRequest, reply: FastifyReply, opts: ForwardOptions = {}, upgrade?: UpgradeTarget): void {
+    if (hasDotSegment(request.url)) {
+      reply.send(gatewayErrors.GW_ERR_BAD_PATH())
+      return
+    }
+    const body = request.body as Readable | Buffer | undefined
+    const dispatch: Dispatcher.DispatchOptions = {
+      method: request.method as Dispatcher.HttpMethod,
+      path: request.url,
+      headers: forwardHeaders(request),
+      body: body ?? null,
+      headersTimeout: this.options.timeoutMs,
+      bodyTimeout: opts.bodyTimeoutMs ?? this.options.timeoutMs,
+      ...(upgrade ? { upgrade: 'websocket' } : {}),
+    }
+    this.pool.dispatch(dispatch, new Exchange(this, request, reply, opts.onStatus, upgrade))
+  }
+
+  /** Records the outcome of a request in the breaker and the histogram. */
+  settle(status: number, startedAt: bigint): void {
+    this.options.observe(status, Number(process.hrtime.bigint() - startedAt) / 1e9)
+    if (status === 0 || (status >= 502 && status <= 504)) this.options.breaker.onFailure()
+    else this.options.breaker.onSuccess()
+  }
+
+  close(): Promise<void> {
+    return this.pool.destroy()
+  }
+}
+
+/** One request's trip upstream and back: undici's dispatch handler. */
+class Exchange implements Dispatcher.DispatchHandlers {
+  private readonly startedAt = process.hrtime.bigint()
+  private abort: ((error?: Error) => void) | undefined
+  private started = false
+  private finished = false
+  private clientGone = false
+  private resume: (() => void) | undefined
+
+  constructor(
+    private readonly upstream: UpstreamClient,
+    private readonly request: FastifyRequest,
+    private readonly reply: FastifyReply,
+    private readonly onStatus: ForwardOptions['onStatus'],
+    private readonly upgrade: UpgradeTarget | undefined,
+  ) {}
+
+  onConnect(abort: (error?: Error) => void): void {
+    this.abort = abort
+    if (this.started) return
+    const res = this.reply.raw
+    res.once('close', () => {
+      if (this.finished) return
+      this.clientGone = true
+      this.abort?.(new Error('the client went away'))
+    })
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    if (this.started) return true
+    this.started = true
+    this.upstream.settle(statusCode, this.startedAt)
+    this.onStatus?.(this.request, statusCode)
+    const reply = this.reply
+    const headers = Object.assign(reply.getHeaders(), responseHeaders(rawHeaders))
+    reply.hijack()
+    reply.raw.writeHead(statusCode, headers)
+    this.resume = resume
+    return true
+  }
+
+  onData(chunk: Buffer): boolean {
+    const res = this.reply.raw
+    if (res.write(chunk)) return true
+    res.once('drain', this.resume!)
+    return false
+  }
+
+  onComplete(): void {
+    this.finished = true
+    this.reply.raw.end()
+  }
+
+  onUpgrade(statusCode: number, rawHeaders: Buffer[] | string[] | null, socket: Duplex): void {
+    this.started = true
+    this.finished = true
+    this.upstream.settle(statusCode, this.startedAt)
+    const client = this.upgrade!
+    this.reply.hijack()
+    const lines = [`HTTP/1.1 ${statusCode} Switching Protocols`]
+    const raw = rawHeaders ?? []
+    for (let i = 0; i < raw.length; i += 2) lines.push(`${raw[i]!.toString()}: ${raw[i + 1]!.toString()}`)
+    client.socket.write(`${lines.join('\r\n')}\r\n\r\n`)
+    if (client.head.length > 0) socket.write(client.head)
+    const close = () => {
+      socket.destroy()
+      client.socket.destroy()
+    }
+    socket.on('error', close).on('close', close)
+    client.socket.on('error', close).on('close', close)
+    socket.pipe(client.socket).pipe(socket)
+  }
+
+  onError(error: Error & { code?: string; cause?: { code?: string } }): void {
+    const request = this.request
+    // Not the service's fault: the breaker hears nothing, as with a probe whose client left.
+    if (this.clientGone) {
+      this.finished = true
+      return
+    }
+    if (this.started) {
+      // The status line is out (and counted): all that is left is to cut the response short.
+      this.finished = true
+      this.reply.raw.destroy(error)
+      return
+    }
+    this.finished = true
+    this.upstream.settle(0, this.startedAt)
+    if (this.reply.raw.destroyed) return
+    if (request.bodyTooLarge) {
+      const tooLarge = gatewayErrors.GW_ERR_BODY_TOO_LARGE()
+      sendProblem(this.reply, problem(413, tooLarge.message, request.url, { code: tooLarge.code }))
+      return
+    }
+    const cause = error.code ?? error.cause?.code ?? ''
+    const failure = TIMEOUT_ERRORS.has(cause)
+      ? gatewayErrors.GW_ERR_UPSTREAM_TIMEOUT()
+      : CONNECT_ERRORS.has(cause)
+        ? gatewayErrors.GW_ERR_UPSTREAM_UNAVAILABLE()
+        : gatewayErrors.GW_ERR_UPSTREAM_FAILED()
+    request.log.warn({ upstream: this.upstream.name, cause, status: failure.status }, 'upstream request failed')
+    sendProblem(this.reply, problem(failure.status, failure.message, request.url, { code: failure.code, upstream: this.upstream.name }))
+  }
+}
+
+/** `..` as a path segment, also percent-encoded: the service must not resolve it to another route. */
+function hasDotSegment(url: string): boolean {
+  if (!url.includes('..') && !url.includes('%')) return false
+  const query = url.indexOf('?')
+  let path = query === -1 ? url : url.slice(0, query)
+  try {
+    path = decodeURIComponent(path)
+  } catch {
+    return true
+  }
+  return path === '..' || path.includes('/..') || path.includes('../')
+}
