@@ -1,5 +1,7 @@
 // Outbox → broker → consumer against a bare amqplib confirm-channel loop on the same broker.
-// Run: npx tsx --conditions=@lms/source packages/events/bench/events.bench.ts  (source .lms/infra.env first)
+// Run: node --import tsx --conditions=@lms/source packages/events/bench/events.bench.ts  (source .lms/infra.env first)
+// BENCH_ROUNDS=n runs every path n times, alternating, and reports each path's median run;
+// BENCH_PATHS=bare,services,... picks paths (names in PATHS below); BENCH_RATE, BENCH_LATENCY_SECONDS.
 import { randomBytes, randomUUID } from 'node:crypto'
 import os from 'node:os'
 import { performance } from 'node:perf_hooks'
@@ -21,8 +23,12 @@ import {
 } from '../src/index.js'
 
 const THROUGHPUT_EVENTS = 5000
-const RATE = 500
-const LATENCY_SECONDS = 8
+// The target is set at 500/s; BENCH_RATE lower shows latency where a loaded machine still keeps up.
+const RATE = Number(process.env.BENCH_RATE ?? 500)
+const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 8)
+// Each path is warmed up before it is measured (JIT, plans, the fresh queue's leader, the pools).
+const WARMUP_EVENTS = 1000
+const WARMUP_SECONDS = 1
 const pgUrl = process.env.LMS_PG_ADMIN_URL
 const amqpUrl = process.env.AMQP_URL
 if (!pgUrl || !amqpUrl) {
@@ -89,32 +95,62 @@ async function bare() {
       ),
     )
 
-  const t0 = performance.now()
-  const inflight: Promise<void>[] = []
-  for (let i = 0; i < THROUGHPUT_EVENTS; i++) {
-    inflight.push(publish(randomUUID(), i))
-    if (inflight.length >= 500) await Promise.all(inflight.splice(0))
+  const burst = async (n: number) => {
+    received = 0
+    const t0 = performance.now()
+    const inflight: Promise<void>[] = []
+    for (let i = 0; i < n; i++) {
+      inflight.push(publish(randomUUID(), i))
+      if (inflight.length >= 500) await Promise.all(inflight.splice(0))
+    }
+    await Promise.all(inflight)
+    await until('bare consumer', () => received >= n)
+    return n / ((performance.now() - t0) / 1000)
   }
-  await Promise.all(inflight)
-  await until('bare consumer', () => received >= THROUGHPUT_EVENTS)
-  const throughput = THROUGHPUT_EVENTS / ((performance.now() - t0) / 1000)
-
-  received = 0
-  await paced(RATE, LATENCY_SECONDS, (i) => {
-    const id = randomUUID()
-    sentAt.set(id, performance.now())
-    return publish(id, i)
-  })
-  await until('bare consumer (latency)', () => received >= RATE * LATENCY_SECONDS)
+  const steady = async (seconds: number) => {
+    received = 0
+    latencies.length = 0
+    await paced(RATE, seconds, (i) => {
+      const id = randomUUID()
+      sentAt.set(id, performance.now())
+      return publish(id, i)
+    })
+    await until('bare consumer (latency)', () => received >= RATE * seconds)
+  }
+  await burst(WARMUP_EVENTS)
+  await steady(WARMUP_SECONDS)
+  const throughput = await burst(THROUGHPUT_EVENTS)
+  await steady(LATENCY_SECONDS)
   await pub.deleteQueue(queue)
   await pub.deleteExchange(exchange)
   await conn.close()
-  return { throughput, p50: pct(latencies, 50), p99: pct(latencies, 99) }
+  return { throughput, p50: pct(latencies, 50), p99: pct(latencies, 99) } as Run
 }
 
-/** `ack`: the handler only acks; `inbox`: handleOnce, one transaction per event; `batched`: PgInbox (group commit). */
-async function outbox(mode: 'ack' | 'inbox' | 'batched') {
-  const schema = `events_bench_${suffix}_${mode}`
+interface Run {
+  throughput: number
+  /** Commit → handler done. */
+  p50: number
+  p99: number
+  /** Producer transaction start → handler done: adds the commit's own wait (NOTIFY's lock). */
+  fromBeginP50?: number
+  fromBeginP99?: number
+  /** Producer transaction start → commit done. */
+  commitP50?: number
+  commitP99?: number
+  cpuMicros?: number
+  /** Events/s the producer committed in the latency phase: below the offered rate, the machine could not keep up. */
+  achieved?: number
+}
+
+/**
+ * `consumer`: `ack` only acks, `handleOnce` one transaction per event, `PgInbox` group commit.
+ * `wake`: `notify` is the NOTIFY of enqueue (a relay in another process), `local` the relay of the
+ * producer's process woken after each commit (`producerDb`, what startServiceBus sets up).
+ */
+async function outbox(consumerKind: 'ack' | 'handleOnce' | 'PgInbox', wake: 'notify' | 'local'): Promise<Run> {
+  const name = `${consumerKind.toLowerCase()}_${wake}`
+  const schema = `events_bench_${suffix}_${name}`
   const admin = new pg.Client({ connectionString: pgUrl })
   await admin.connect()
   await admin.query(`create schema ${schema}`)
@@ -130,11 +166,10 @@ async function outbox(mode: 'ack' | 'inbox' | 'batched') {
   await createOutboxTable(db)
   await createInboxTable(db)
   await sql`create table effects (event_id uuid primary key)`.execute(db)
-  const exchange = `bench.events.${suffix}.${mode}`
-  const service = `bench_${suffix}_${mode}`
+  const exchange = `bench.events.${suffix}.${name}`
+  const service = `bench_${suffix}_${name}`
   const connection = new AmqpConnection({ url: amqpUrl!, name: 'events-bench' })
   await connection.start()
-  const committedAt = new Map<string, number>()
   const handledAt = new Map<string, number>()
   let handled = 0
   const inbox = new PgInbox({ db: consumerDb, consumer: service })
@@ -148,8 +183,8 @@ async function outbox(mode: 'ack' | 'inbox' | 'batched') {
     handlers: {
       'user.deleted': {
         1: async (event) => {
-          if (mode === 'inbox') await handleOnce(consumerDb, service, event, effect(event.id))
-          if (mode === 'batched') await inbox.handleOnce(event, effect(event.id))
+          if (consumerKind === 'handleOnce') await handleOnce(consumerDb, service, event, effect(event.id))
+          if (consumerKind === 'PgInbox') await inbox.handleOnce(event, effect(event.id))
           handledAt.set(event.id, performance.now())
           handled++
         },
@@ -159,37 +194,54 @@ async function outbox(mode: 'ack' | 'inbox' | 'batched') {
   const publisher = new EventPublisher({ connection, service: 'bench', exchange })
   const relay = new PgOutboxRelay({
     db: relayDb,
+    ...(wake === 'local' ? { producerDb: db } : { listen: { connectionString: pgUrl } }),
     publisher,
     service: 'bench',
-    listen: { connectionString: pgUrl },
     pollIntervalMs: 1000,
     batchSize: 500,
   })
   await relay.start()
 
-  const t0 = performance.now()
-  const perTx = 50
-  const writers: Promise<unknown>[] = []
-  for (let i = 0; i < THROUGHPUT_EVENTS; i += perTx) {
-    const events = Array.from({ length: perTx }, () => createEvent('user.deleted', { userId: randomUUID() }, { source: 'bench' }))
-    writers.push(db.transaction().execute((trx) => enqueue(trx, events)))
-    if (writers.length >= 8) await Promise.all(writers.splice(0))
+  const burst = async (n: number) => {
+    handled = 0
+    const t0 = performance.now()
+    const perTx = 50
+    const writers: Promise<unknown>[] = []
+    for (let i = 0; i < n; i += perTx) {
+      const events = Array.from({ length: perTx }, () => createEvent('user.deleted', { userId: randomUUID() }, { source: 'bench' }))
+      writers.push(db.transaction().execute((trx) => enqueue(trx, events)))
+      if (writers.length >= 8) await Promise.all(writers.splice(0))
+    }
+    await Promise.all(writers)
+    await until('outbox consumer', () => handled >= n)
+    return n / ((performance.now() - t0) / 1000)
   }
-  await Promise.all(writers)
-  await until('outbox consumer', () => handled >= THROUGHPUT_EVENTS)
-  const throughput = THROUGHPUT_EVENTS / ((performance.now() - t0) / 1000)
-
-  handled = 0
+  const steady = async (seconds: number) => {
+    handled = 0
+    const begun = new Map<string, number>()
+    const committed = new Map<string, number>()
+    const t0 = performance.now()
+    await paced(RATE, seconds, async () => {
+      const event = createEvent('user.deleted', { userId: randomUUID() }, { source: 'bench' })
+      begun.set(event.id, performance.now())
+      await db.transaction().execute((trx) => enqueue(trx, event))
+      committed.set(event.id, performance.now())
+    })
+    const achieved = (RATE * seconds) / ((performance.now() - t0) / 1000)
+    await until('outbox consumer (latency)', () => handled >= RATE * seconds)
+    return { begun, committed, achieved }
+  }
+  await burst(WARMUP_EVENTS)
+  await steady(WARMUP_SECONDS)
+  const throughput = await burst(THROUGHPUT_EVENTS)
   const cpu = process.cpuUsage()
-  await paced(RATE, LATENCY_SECONDS, async () => {
-    const event = createEvent('user.deleted', { userId: randomUUID() }, { source: 'bench' })
-    await db.transaction().execute((trx) => enqueue(trx, event))
-    committedAt.set(event.id, performance.now())
-  })
-  await until('outbox consumer (latency)', () => handled >= RATE * LATENCY_SECONDS)
+  const { begun, committed, achieved } = await steady(LATENCY_SECONDS)
   const { user, system } = process.cpuUsage(cpu)
   // After the run: a handler can finish before the producer's commit callback has run.
-  const latencies = [...committedAt].map(([id, t0]) => handledAt.get(id)! - t0)
+  const ids = [...committed.keys()]
+  const latencies = ids.map((id) => handledAt.get(id)! - committed.get(id)!)
+  const fromBegin = ids.map((id) => handledAt.get(id)! - begun.get(id)!)
+  const commits = ids.map((id) => committed.get(id)! - begun.get(id)!)
 
   await relay.stop()
   await consumer.stop()
@@ -203,27 +255,113 @@ async function outbox(mode: 'ack' | 'inbox' | 'batched') {
   await relayDb.destroy()
   await admin.query(`drop schema ${schema} cascade`)
   await admin.end()
-  return { throughput, p50: pct(latencies, 50), p99: pct(latencies, 99), cpuMicros: (user + system) / (RATE * LATENCY_SECONDS) }
+  return {
+    throughput,
+    p50: pct(latencies, 50),
+    p99: pct(latencies, 99),
+    fromBeginP50: pct(fromBegin, 50),
+    fromBeginP99: pct(fromBegin, 99),
+    commitP50: pct(commits, 50),
+    commitP99: pct(commits, 99),
+    cpuMicros: (user + system) / (RATE * LATENCY_SECONDS),
+    achieved,
+  }
 }
 
-const load = os.loadavg()[0]!.toFixed(1)
-const b = await bare()
-const o = await outbox('ack')
-const i = await outbox('inbox')
-const g = await outbox('batched')
-const f = (n: number, d = 1) => n.toFixed(d).padStart(10)
+/**
+ * The producer's commits alone: 16 writers in a closed loop of `begin; insert into outbox; commit`,
+ * with and without the `pg_notify` of enqueue, 3 s each, alternating. NOTIFY takes a database-wide
+ * lock from the commit's start to its WAL flush, so notifying commits cannot share a flush.
+ */
+async function commits() {
+  const schema = `events_bench_${suffix}_commits`
+  const db = new Kysely<any>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: pgUrl, max: 16, options: `-c search_path=${schema}` }) }),
+  })
+  await sql`create schema ${sql.id(schema)}`.execute(db)
+  await createOutboxTable(db)
+  const row = () => {
+    const e = createEvent('user.deleted', { userId: randomUUID() }, { source: 'bench' })
+    return sql`(${e.id}, ${e.type}, ${JSON.stringify(e)}::jsonb)`
+  }
+  const insert = sql`insert into outbox (event_id, event_type, envelope) values`
+  const run = async (notify: boolean, ms: number) => {
+    let n = 0
+    const end = performance.now() + ms
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (performance.now() < end) {
+          await db.transaction().execute((trx) =>
+            notify
+              ? sql`with i as (${insert} ${row()}) select pg_notify('lms_outbox_bench', ${schema})`.execute(trx)
+              : sql`${insert} ${row()}`.execute(trx),
+          )
+          n++
+        }
+      }),
+    )
+    return n / (ms / 1000)
+  }
+  await run(false, 1000)
+  const result = { notify: [] as number[], none: [] as number[] }
+  for (let i = 0; i < 3; i++) {
+    for (const notify of i % 2 ? [true, false] : [false, true]) (notify ? result.notify : result.none).push(await run(notify, 3000))
+  }
+  await sql`drop schema ${sql.id(schema)} cascade`.execute(db)
+  await db.destroy()
+  return result
+}
+
+const PATHS = {
+  bare: { label: 'bare amqplib confirm publish/consume', run: bare },
+  ack: { label: 'outbox, NOTIFY → consumer (ack only)', run: () => outbox('ack', 'notify') },
+  'ack-local': { label: 'outbox, local wake → consumer (ack only)', run: () => outbox('ack', 'local') },
+  handleOnce: { label: 'outbox, NOTIFY → handleOnce (services before)', run: () => outbox('handleOnce', 'notify') },
+  PgInbox: { label: 'outbox, NOTIFY → PgInbox', run: () => outbox('PgInbox', 'notify') },
+  services: { label: 'outbox, local wake → PgInbox (services now)', run: () => outbox('PgInbox', 'local') },
+} satisfies Record<string, { label: string; run: () => Promise<Run> }>
+type PathName = keyof typeof PATHS
+
+const chosen = (process.env.BENCH_PATHS?.split(',') ?? Object.keys(PATHS)) as PathName[]
+for (const p of chosen) if (!(p in PATHS)) throw new Error(`unknown path ${p}; one of ${Object.keys(PATHS).join(', ')}`)
+if (!chosen.includes('bare')) chosen.unshift('bare')
+const rounds = Number(process.env.BENCH_ROUNDS ?? 1)
+const loadAtStart = os.loadavg()[0]!.toFixed(1)
+const runs = new Map<PathName, Run[]>(chosen.map((p) => [p, []]))
+for (let round = 0; round < rounds; round++) {
+  // Alternating the order spreads a slow phase of a shared machine over all paths.
+  for (const p of round % 2 ? [...chosen].reverse() : chosen) runs.get(p)!.push(await PATHS[p].run())
+}
+/** The run with the median throughput (its latencies with it: one run, not a mix). */
+const median = (xs: Run[]) => [...xs].sort((a, b) => a.throughput - b.throughput)[Math.floor(xs.length / 2)]!
+const results = new Map(chosen.map((p) => [p, median(runs.get(p)!)]))
+const bareRun = results.get('bare')!
+const f = (n: number | undefined, d = 1) => (n === undefined ? '' : n.toFixed(d)).padStart(8)
 console.log(
-  `\n${THROUGHPUT_EVENTS} events for throughput; latency at ${RATE} events/s for ${LATENCY_SECONDS} s (commit/publish → handler done); CPU = this process (producer, relay, consumer) per event at ${RATE}/s\n`,
+  `\n${THROUGHPUT_EVENTS} events for throughput (after ${WARMUP_EVENTS} to warm up), in transactions of 50, 8 at a time; latency at ${RATE} events/s for ${LATENCY_SECONDS} s, one event per transaction;` +
+    ` ${rounds} round(s), each path's median run. commit→ = from the producer's commit to handler done; begin→ = from the producer's \`begin\`; CPU = this process (producer, relay, consumer) per event at ${RATE}/s; committed/s = what the producer achieved of the ${RATE}/s offered\n`,
 )
-console.log('| path                                       | events/s   | p50 ms     | p99 ms     | CPU µs/ev  |')
-console.log('|--------------------------------------------|------------|------------|------------|------------|')
-console.log(`| bare amqplib confirm publish/consume       | ${f(b.throughput, 0)} | ${f(b.p50)} | ${f(b.p99)} |            |`)
-console.log(`| outbox → relay → consumer (ack only)       | ${f(o.throughput, 0)} | ${f(o.p50)} | ${f(o.p99)} | ${f(o.cpuMicros, 0)} |`)
-console.log(`| outbox → relay → consumer + handleOnce     | ${f(i.throughput, 0)} | ${f(i.p50)} | ${f(i.p99)} | ${f(i.cpuMicros, 0)} |`)
-console.log(`| outbox → relay → consumer + PgInbox        | ${f(g.throughput, 0)} | ${f(g.p50)} | ${f(g.p99)} | ${f(g.cpuMicros, 0)} |`)
-const share = (x: number) => `${((x / b.throughput) * 100).toFixed(1)} %`
+console.log('| path                                            | events/s | % bare   | commit→ p50 | p99    | begin→ p50 | p99    | commit p50 | p99    | CPU µs/ev | committed/s |')
+console.log('|-------------------------------------------------|----------|----------|-------------|--------|------------|--------|------------|--------|-----------|-------------|')
+for (const [p, r] of results) {
+  const share = p === 'bare' ? undefined : (r.throughput / bareRun.throughput) * 100
+  console.log(
+    `| ${PATHS[p].label.padEnd(47)} | ${f(r.throughput, 0)} | ${f(share)} | ${f(r.p50).padStart(11)} | ${f(r.p99).padStart(6)} | ${f(r.fromBeginP50).padStart(10)} | ${f(r.fromBeginP99).padStart(6)} | ${f(r.commitP50).padStart(10)} | ${f(r.commitP99).padStart(6)} | ${f(r.cpuMicros, 0).padStart(9)} | ${f(r.achieved, 0).padStart(11)} |`,
+  )
+}
+if (rounds > 1) {
+  console.log(`\nevents/s of every round: ${chosen.map((p) => `${p} ${runs.get(p)!.map((r) => r.throughput.toFixed(0)).join('/')}`).join(', ')}`)
+}
+const commitRates = await commits()
+const rates = (xs: number[]) => xs.map((x) => x.toFixed(0)).join('/')
 console.log(
-  `\nthroughput outbox/bare: ${share(o.throughput)} ack only, ${share(i.throughput)} handleOnce, ${share(g.throughput)} PgInbox (target ≥ 50 %)`,
+  `\nproducer commits/s, 16 writers, begin; insert into outbox; commit: ${rates(commitRates.none)} without NOTIFY (local wake), ${rates(commitRates.notify)} with NOTIFY`,
 )
-console.log(`p99 at ${RATE}/s: ${o.p99.toFixed(1)} ms ack only, ${i.p99.toFixed(1)} ms handleOnce, ${g.p99.toFixed(1)} ms PgInbox (target ≤ 50 ms)`)
-console.log(`1-min load average: ${load} at start, ${os.loadavg()[0]!.toFixed(1)} at the end, on ${os.cpus().length} CPUs`)
+const services = results.get('services')
+if (services) {
+  console.log(
+    `\nservices' path (outbox, local wake, PgInbox): ${((services.throughput / bareRun.throughput) * 100).toFixed(1)} % of the bare loop's throughput (target ≥ 50 %), ` +
+      `p50 ${services.p50.toFixed(1)} ms, p99 ${services.p99.toFixed(1)} ms from commit at ${RATE}/s (target ≤ 50 ms); from begin p99 ${services.fromBeginP99!.toFixed(1)} ms`,
+  )
+}
+console.log(`1-min load average: ${loadAtStart} at start, ${os.loadavg()[0]!.toFixed(1)} at the end, on ${os.cpus().length} CPUs`)

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import { AmqpConnection } from '../src/bus/connection.js'
+import { OUTBOX_CHANNEL } from '../src/bus/outbox-pg.js'
 import { deleteServiceTopology } from '../src/bus/topology.js'
 
 type Tap = { teardown(fn: () => unknown): void }
@@ -36,6 +37,17 @@ export async function testSchema(t: Tap, options: { poolSize?: number } = {}) {
     await db.destroy()
   })
   return { db, schema, connectionString: url, listen: { connectionString: url } }
+}
+
+/** Counts the outbox NOTIFYs for `schema` from now on, on a LISTEN connection closed at teardown. */
+export async function countNotifications(t: Tap, listen: pg.ClientConfig, schema: string): Promise<() => number> {
+  const listener = new pg.Client(listen)
+  await listener.connect()
+  t.teardown(() => listener.end())
+  let notified = 0
+  listener.on('notification', (n) => void (n.payload === schema && notified++))
+  await listener.query(`listen ${OUTBOX_CHANNEL}`)
+  return () => notified
 }
 
 /** An AMQP connection closed at teardown. */

@@ -1,4 +1,4 @@
-import { type ControlledTransaction, type Kysely, sql, type Transaction } from 'kysely'
+import { type CompiledQuery, type ControlledTransaction, type DatabaseConnection, type Kysely, sql, type Transaction } from 'kysely'
 import pg from 'pg'
 import type { AnyEventEnvelope, EventEnvelope } from '../catalog/index.js'
 import { validateEnvelope } from '../catalog/index.js'
@@ -35,8 +35,66 @@ export async function createOutboxTable(db: Kysely<any>): Promise<void> {
 }
 
 /**
- * Writes events to the outbox inside the caller's transaction, with the active trace context,
- * and NOTIFYs the relay (delivered on commit). Throws `EventValidationError` before writing anything invalid.
+ * Relays to wake in this process, by the adapter of the Kysely their service enqueues through
+ * (`producerDb`): every Kysely derived from one (its transactions, `withPlugin`, `withoutPlugins`)
+ * shares that adapter, and no other Kysely does. Weak references only: no client is kept here.
+ */
+const localRelays = new WeakMap<object, Set<PgOutboxRelay>>()
+/** Connections whose open transaction enqueued, and the relays to wake once it commits. */
+const awaitingCommit = new WeakMap<DatabaseConnection, Set<PgOutboxRelay>>()
+const watchedConnections = new WeakSet<DatabaseConnection>()
+
+/**
+ * How the relays learn of rows written through `db`: the relays of this process that `db` wakes
+ * after its commit, or (none) the NOTIFY for the statement's select list. NOTIFY takes a
+ * database-wide lock from the commit's start until its WAL flush, which serialises every
+ * notifying commit of every service, so it is left to producers without a relay of their own.
+ */
+function signalOf(db: Transaction<any> | Kysely<any>) {
+  const relays = localRelays.get(db.getExecutor().adapter)
+  return relays?.size ? { relays: [...relays], select: sql`1` } : { relays: undefined, select: sql`pg_notify(${OUTBOX_CHANNEL}, current_schema())` }
+}
+
+/** Wakes `relays` once the transaction `db` runs in commits (at once outside a transaction). */
+async function wakeAfterCommit(db: Transaction<any> | Kysely<any>, relays: PgOutboxRelay[]): Promise<void> {
+  if (!db.isTransaction) {
+    for (const relay of relays) relay.notify()
+    return
+  }
+  await db.getExecutor().provideConnection(async (connection) => {
+    const waiting = awaitingCommit.get(connection) ?? new Set<PgOutboxRelay>()
+    for (const relay of relays) waiting.add(relay)
+    awaitingCommit.set(connection, waiting)
+    watchCommits(connection)
+  })
+}
+
+/**
+ * Wraps the connection's `executeQuery` once: Kysely ends every transaction (`transaction().execute`,
+ * `startTransaction()`) with a plain `commit` or `rollback` on it, so this sees the commit without
+ * the service calling anything.
+ */
+function watchCommits(connection: DatabaseConnection): void {
+  if (watchedConnections.has(connection)) return
+  watchedConnections.add(connection)
+  const execute = connection.executeQuery.bind(connection)
+  connection.executeQuery = (async (query: CompiledQuery) => {
+    const relays = awaitingCommit.get(connection)
+    const end = relays ? query.sql.trim().toLowerCase() : ''
+    if (end !== 'commit' && end !== 'rollback') return execute(query)
+    awaitingCommit.delete(connection)
+    const result = await execute(query)
+    if (end === 'commit') for (const relay of relays!) relay.notify()
+    return result
+  }) as DatabaseConnection['executeQuery']
+}
+
+/**
+ * Writes events to the outbox inside the caller's transaction, with the active trace context.
+ * The relays learn of them on commit: a relay of this process started with this Kysely as its
+ * `producerDb` (startServiceBus does that) is woken in-process right after the commit; without
+ * one, a NOTIFY (delivered on commit) wakes the relays listening. Throws `EventValidationError`
+ * before writing anything invalid.
  *
  * @example
  * await db.transaction().execute(async (trx) => {
@@ -55,9 +113,11 @@ export async function enqueue(
   const traceJson = Object.keys(carrier).length ? JSON.stringify(carrier) : null
   const raw = trx.withoutPlugins()
   const values = list.map((e) => sql`(${e.id}, ${e.type}, ${JSON.stringify(e)}::jsonb, ${traceJson}::jsonb)`)
+  const signal = signalOf(trx)
   // One round trip: a data-modifying WITH runs to completion even though nothing reads it.
   await sql`with inserted as (insert into outbox (event_id, event_type, envelope, trace_context) values ${sql.join(values)})
-    select pg_notify(${OUTBOX_CHANNEL}, current_schema())`.execute(raw)
+    select ${signal.select}`.execute(raw)
+  if (signal.relays) await wakeAfterCommit(trx, signal.relays)
 }
 
 /** Options of {@link PgOutboxRelay}. */
@@ -73,6 +133,13 @@ export interface PgOutboxRelayOptions {
   service: string
   /** Connection settings for a dedicated LISTEN connection; without it the relay only polls. */
   listen?: pg.ClientConfig
+  /**
+   * The Kysely this process enqueues through (the service's `db`). While the relay runs, `enqueue`
+   * through it or any of its transactions wakes the relay right after the commit instead of
+   * sending NOTIFY. Relays in other processes learn of those rows only by polling then (or from a
+   * NOTIFY of an enqueue elsewhere), so give every producing process its own relay.
+   */
+  producerDb?: Kysely<any>
   /** Poll fallback interval. Default 1000 ms. */
   pollIntervalMs?: number
   /** Rows claimed per statement. Default 200. */
@@ -212,15 +279,15 @@ class RelayWindow {
 }
 
 /**
- * Publishes pending outbox rows in order and marks them sent. Wakes on LISTEN/NOTIFY with a poll
- * fallback; claims rows with `FOR UPDATE SKIP LOCKED`, so several replicas share the work without
+ * Publishes pending outbox rows in order and marks them sent. Wakes right after the commits of
+ * `producerDb` in this process, on LISTEN/NOTIFY for other producers, with a poll fallback; claims rows with `FOR UPDATE SKIP LOCKED`, so several replicas share the work without
  * sending a row twice. Claiming does not wait for earlier rows' confirms: a transaction keeps
  * claiming for `windowMs` while its rows are confirmed, and commits their sent marks once all are.
  * A row whose publish fails (broker down, unroutable) stays pending and is retried with backoff.
  * Sent rows are pruned after the retention period.
  *
  * @example
- * const relay = new PgOutboxRelay({ db, publisher, service: 'user', listen: { connectionString: config.DATABASE_URL }, metrics, logger })
+ * const relay = new PgOutboxRelay({ db: relayDb, producerDb: db, publisher, service: 'user', listen: { connectionString: config.DATABASE_URL }, metrics, logger })
  * await relay.start()
  * // on shutdown: flushes what is pending, then stops
  * await relay.stop()
@@ -254,6 +321,10 @@ export class PgOutboxRelay {
     const r = await sql<{ schema: string }>`select current_schema() as schema`.execute(this.raw)
     this.schema = r.rows[0]?.schema ?? 'public'
     if (this.options.listen) await this.connectListener()
+    if (this.options.producerDb) {
+      const adapter = this.options.producerDb.getExecutor().adapter
+      localRelays.set(adapter, (localRelays.get(adapter) ?? new Set<PgOutboxRelay>()).add(this))
+    }
     this.timers.push(
       setInterval(
         () => void this.prune().catch((err) => this.logger.warn({ err }, 'outbox prune failed')),
@@ -288,6 +359,8 @@ export class PgOutboxRelay {
   async stop(): Promise<void> {
     if (!this.running) return
     this.running = false
+    // From here on the producer's commits NOTIFY again; the final flush below takes what came before.
+    if (this.options.producerDb) localRelays.get(this.options.producerDb.getExecutor().adapter)?.delete(this)
     for (const t of this.timers) clearInterval(t)
     this.timers = []
     this.notify()

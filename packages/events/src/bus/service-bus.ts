@@ -11,7 +11,10 @@ import { EventPublisher } from './publisher.js'
 export interface ServiceBusOptions {
   service: string
   amqpUrl: string
-  /** The service's Kysely: its `outbox` is relayed (omit for a service without a PostgreSQL outbox). */
+  /**
+   * The service's Kysely: its `outbox` is relayed (omit for a service without a PostgreSQL outbox),
+   * and the relay is woken in-process after each of its commits that enqueued (no NOTIFY).
+   */
   db?: Kysely<any>
   /** A Kysely with its own small pool for the relay (defaults to `db`; see PgOutboxRelayOptions.db). */
   relayDb?: Kysely<any>
@@ -68,7 +71,7 @@ export async function startServiceBus(options: ServiceBusOptions): Promise<Servi
     : undefined
   const relay = options.db
     ? new PgOutboxRelay({
-      db: options.relayDb ?? options.db, publisher, service: options.service, logger,
+      db: options.relayDb ?? options.db, producerDb: options.db, publisher, service: options.service, logger,
       ...(options.listenUrl ? { listen: { connectionString: options.listenUrl } } : {}),
       ...(metrics ? { metrics } : {}),
     })

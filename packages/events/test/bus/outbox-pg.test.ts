@@ -6,7 +6,7 @@ import { startConsumer } from '../../src/bus/consumer.js'
 import { createOutboxTable, enqueue, PgOutboxRelay } from '../../src/bus/outbox-pg.js'
 import { createEventMetrics } from '../../src/bus/metrics.js'
 import { EventPublisher, UnroutableEventError } from '../../src/bus/publisher.js'
-import { cleanupTopology, eventually, randomName, testConnection, testSchema, uuid } from '../helper.js'
+import { cleanupTopology, countNotifications, eventually, randomName, testConnection, testSchema, uuid } from '../helper.js'
 
 const exchange = randomName('events_test_x')
 
@@ -14,7 +14,7 @@ const exchange = randomName('events_test_x')
 async function outboxAndConsumer(t: Parameters<typeof testSchema>[0], name: string) {
   const service = randomName(name)
   cleanupTopology(t, [service], exchange, 2)
-  const { db, listen } = await testSchema(t)
+  const { db, listen, schema } = await testSchema(t)
   await createOutboxTable(db)
   const connection = await testConnection(t)
   const received: string[] = []
@@ -26,7 +26,7 @@ async function outboxAndConsumer(t: Parameters<typeof testSchema>[0], name: stri
     prefetch: 50,
     handlers: { 'user.deleted': { 1: (e) => void received.push(e.id) } },
   })
-  return { db, listen, connection, received, consumer }
+  return { db, listen, schema, connection, received, consumer }
 }
 
 t.test('publishing an invalid event throws a validation error with paths', async (t) => {
@@ -79,6 +79,33 @@ t.test('enqueue writes nothing when the transaction rolls back', async (t) => {
   )
   const { rows } = await sql<{ n: string }>`select count(*) as n from outbox`.execute(db)
   t.equal(Number(rows[0]?.n), 0)
+})
+
+t.test('a relay wakes right after its own process commits an enqueue, without NOTIFY; once it stops, enqueue notifies again', async (t) => {
+  const { db, schema, listen, received, connection, consumer } = await outboxAndConsumer(t, 'local')
+  const notified = await countNotifications(t, listen, schema)
+  const publisher = new EventPublisher({ connection, service: 'test', exchange })
+  // Neither LISTEN nor a poll within the test's lifetime: only the in-process wake can deliver.
+  const relay = new PgOutboxRelay({ db, producerDb: db, publisher, service: 'test', pollIntervalMs: 600_000 })
+  await relay.start()
+  t.teardown(() => relay.stop())
+  const inTransaction = createEvent('user.deleted', { userId: uuid() }, { source: 'test' })
+  await db.transaction().execute((trx) => enqueue(trx, inTransaction))
+  await eventually('the transaction\'s event is received', () => received.includes(inTransaction.id))
+  const alone = createEvent('user.deleted', { userId: uuid() }, { source: 'test' })
+  await enqueue(db, alone)
+  await eventually('the autocommitted event is received', () => received.includes(alone.id))
+  await t.rejects(db.transaction().execute(async (trx) => {
+    await enqueue(trx, createEvent('user.deleted', { userId: uuid() }, { source: 'test' }))
+    throw new Error('rollback')
+  }))
+  t.equal(notified(), 0, 'no NOTIFY while the local relay runs')
+  await relay.stop()
+  await db.transaction().execute((trx) => enqueue(trx, createEvent('user.deleted', { userId: uuid() }, { source: 'test' })))
+  await eventually('a NOTIFY once the relay stopped', () => notified() === 1)
+  t.same(received, [inTransaction.id, alone.id], 'each event once, the rolled-back one never')
+  await consumer.stop()
+  await publisher.close()
 })
 
 t.test('two relays over one outbox send every event exactly once', async (t) => {
