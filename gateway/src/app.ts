@@ -60,10 +60,11 @@ export async function buildGateway(opts: GatewayOptions): Promise<App> {
     ...(opts.trustedProxies ? { trustProxy: opts.trustedProxies } : {}),
   })
 
+  // On everything Fastify sends; the forwarder writes them itself with the service's answer.
   const security = await securityHeaders({ crossOriginResourcePolicy: { policy: 'same-site' } })
-  app.addHook('onRequest', function setSecurityHeaders(_request, reply, done) {
+  app.addHook('onSend', function setSecurityHeaders(_request, reply, payload, done) {
     for (const [name, value] of security) reply.raw.setHeader(name, value)
-    done()
+    done(null, payload)
   })
   // Without allowed origins @fastify/cors would only add a no-op hook to every request.
   if (opts.corsOrigins && opts.corsOrigins.length > 0) {
@@ -92,6 +93,7 @@ export async function buildGateway(opts: GatewayOptions): Promise<App> {
     connections: opts.upstreamConnections ?? 128,
     breaker: opts.breaker ?? { failureThreshold: 5, resetMs: 10_000 },
     bodyLimit,
+    responseHeaders: Object.fromEntries(security),
     loginFailures: new LoginFailures({ redis: opts.redis, keyPrefix, max: limits.loginFailureMax, windowMs: limits.loginFailureWindowMs }),
   })
 

@@ -9,7 +9,7 @@ import Fastify from 'fastify'
  *
  * @example
  * const headers = await securityHeaders({ crossOriginResourcePolicy: { policy: 'same-site' } })
- * app.addHook('onRequest', (request, reply, done) => { for (const [name, value] of headers) reply.raw.setHeader(name, value); done() })
+ * app.addHook('onSend', (request, reply, payload, done) => { for (const [name, value] of headers) reply.raw.setHeader(name, value); done(null, payload) })
  */
 export async function securityHeaders(options: FastifyHelmetOptions): Promise<Array<[string, string]>> {
   const probe = Fastify({ logger: false })

@@ -18,6 +18,8 @@ export interface ProxyOptions {
   connections: number
   breaker: { failureThreshold: number; resetMs: number }
   bodyLimit: number
+  /** Headers on every answer (the security headers), unless the service sends its own. */
+  responseHeaders: Record<string, string>
   loginFailures: LoginFailures
 }
 
@@ -112,6 +114,7 @@ export const proxyPlugin = fp(
         timeoutMs: opts.timeoutMs,
         connectTimeoutMs: opts.connectTimeoutMs,
         connections: opts.connections,
+        responseHeaders: opts.responseHeaders,
         observe(status, seconds) {
           let child = byStatus.get(status)
           if (child === undefined) byStatus.set(status, (child = upstreamDuration.labels({ upstream: name, status_code: String(status) })))

@@ -19,6 +19,8 @@ export interface UpstreamClientOptions {
   timeoutMs: number
   connectTimeoutMs: number
   connections: number
+  /** Headers added to every answer unless the service sends its own (the security headers). */
+  responseHeaders?: Record<string, string>
   /** Time to response headers (or failure), in seconds, with the status (0 for a failure). */
   observe: (status: number, seconds: number) => void
 }
@@ -49,10 +51,12 @@ const TIMEOUT_ERRORS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT
  */
 export class UpstreamClient {
   readonly name: string
+  readonly fixedHeaders: Record<string, string>
   private readonly pool: Pool
 
   constructor(private readonly options: UpstreamClientOptions) {
     this.name = options.name
+    this.fixedHeaders = options.responseHeaders ?? {}
     this.pool = new Pool(options.url, {
       connections: options.connections,
       connect: { timeout: options.connectTimeoutMs },
@@ -134,7 +138,8 @@ class Exchange implements Dispatcher.DispatchHandlers {
     this.upstream.settle(statusCode, this.startedAt)
     this.onStatus?.(this.request, statusCode)
     const reply = this.reply
-    const headers = Object.assign(reply.getHeaders(), responseHeaders(rawHeaders))
+    // One object for writeHead: nothing is set on the raw response before, so Node takes it as is.
+    const headers = Object.assign({}, this.upstream.fixedHeaders, reply.getHeaders(), responseHeaders(rawHeaders))
     reply.hijack()
     reply.raw.writeHead(statusCode, headers)
     this.resume = resume
