@@ -35,11 +35,24 @@ async function known(stack: Stack, courseId: string) {
 const count = (statuses: number[], status: number) => statuses.filter((s) => s === status).length
 
 /**
+ * Waits (10 s at most) until the servers are near idle: requests a run sent but did not see answered
+ * (an overloaded fixed-rate run leaves some) would otherwise be served during the next run.
+ */
+async function settle(pids: number[]) {
+  for (let i = 0; i < 20; i++) {
+    const before = pids.map(cpuMicros)
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    if (pids.every((pid, j) => cpuMicros(pid) - before[j]! < 50_000)) return
+  }
+}
+
+/**
  * One autocannon run of `setupRequest` against `url` (closed loop, or at `rate` req/s offered), printed
  * with the enrollment service's and the gateway's CPU µs per request (the figure a busy machine distorts least).
  */
 async function run(stack: Stack, label: string, url: string, setupRequest: (req: Request) => Request, rate?: number): Promise<Result> {
   const pids = { enrollment: stack.pids.enrollment!, gateway: stack.pids.gateway! }
+  await settle(Object.values(pids))
   const before = { enrollment: cpuMicros(pids.enrollment), gateway: cpuMicros(pids.gateway) }
   const result = await autocannon({
     url, connections: CONNECTIONS, duration: DURATION_SECONDS, ...(rate ? { overallRate: rate } : {}), requests: [{ setupRequest }],
@@ -47,7 +60,7 @@ async function run(stack: Stack, label: string, url: string, setupRequest: (req:
   const per = (name: keyof typeof pids) => ((cpuMicros(pids[name]) - before[name]) / Math.max(result.requests.total, 1)).toFixed(0).padStart(5)
   console.log(`${label.padEnd(52)} ${result.requests.average.toFixed(0).padStart(5)} req/s  p50 ${String(result.latency.p50).padStart(4)} ms  `
     + `p99 ${String(result.latency.p99).padStart(4)} ms  CPU/request: enrollment ${per('enrollment')} µs, gateway ${per('gateway')} µs  `
-    + `(${result.requests.total} requests, non-2xx ${result.non2xx}, errors ${result.errors})`)
+    + `(${result.requests.total} of ${result.requests.sent} sent answered, non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`)
   return result
 }
 
@@ -72,6 +85,12 @@ async function main() {
     console.log(`\n${USERS} concurrent enrollments, capacity 50: ${count(raceStatuses, 201)} × 201, ${count(raceStatuses, 409)} × 409${count(raceStatuses, 201) === 50 ? ' (exactly 50 ✓)' : ' (NOT 50 ✗)'}`)
     const withQueue = (await Promise.all(users.map((u) => request(stack, 'POST', '/api/v1/enrollments', u, { courseId: queued.courseId, waitlist: true })))).map((r) => r.status)
     console.log(`${USERS} concurrent enrollments with waitlist, capacity 50: ${count(withQueue, 201)} × 201, ${count(withQueue, 202)} × 202 waitlisted`)
+
+    // What the servers spend with no request at all (timers, the outbox relay, metrics): it weighs on
+    // the CPU per request of the slow fixed-rate runs.
+    const idle = { enrollment: cpuMicros(stack.pids.enrollment!), gateway: cpuMicros(stack.pids.gateway!) }
+    await new Promise((resolve) => setTimeout(resolve, 5000))
+    console.log(`\nidle CPU: enrollment ${((cpuMicros(stack.pids.enrollment!) - idle.enrollment) / 5000).toFixed(1)} ms/s, gateway ${((cpuMicros(stack.pids.gateway!) - idle.gateway) / 5000).toFixed(1)} ms/s`)
 
     // Enroll writes: every (student, open course) pair once; past USERS × OPEN_COURSES requests they repeat (409).
     let n = 0
