@@ -1,4 +1,4 @@
-import { type CompiledQuery, type ControlledTransaction, type DatabaseConnection, type Kysely, sql, type Transaction } from 'kysely'
+import { type CompiledQuery, type ControlledTransaction, type DatabaseConnection, type Kysely, type RawBuilder, sql, type Transaction } from 'kysely'
 import pg from 'pg'
 import type { AnyEventEnvelope, EventEnvelope } from '../catalog/index.js'
 import { validateEnvelope } from '../catalog/index.js'
@@ -58,7 +58,7 @@ function signalOf(db: Transaction<any> | Kysely<any>) {
 /** Wakes `relays` once the transaction `db` runs in commits (at once outside a transaction). */
 async function wakeAfterCommit(db: Transaction<any> | Kysely<any>, relays: PgOutboxRelay[]): Promise<void> {
   if (!db.isTransaction) {
-    for (const relay of relays) relay.notify()
+    wake(relays)
     return
   }
   await db.getExecutor().provideConnection(async (connection) => {
@@ -84,9 +84,19 @@ function watchCommits(connection: DatabaseConnection): void {
     if (end !== 'commit' && end !== 'rollback') return execute(query)
     awaitingCommit.delete(connection)
     const result = await execute(query)
-    if (end === 'commit') for (const relay of relays!) relay.notify()
+    if (end === 'commit') wake(relays!)
     return result
   }) as DatabaseConnection['executeQuery']
+}
+
+/**
+ * In the next turn of the event loop, as a NOTIFY would arrive: the relay's claim then starts after
+ * the committing caller went on (answered its request), not in between.
+ */
+function wake(relays: Iterable<PgOutboxRelay>): void {
+  setImmediate(() => {
+    for (const relay of relays) relay.notify()
+  })
 }
 
 /**
@@ -106,18 +116,53 @@ export async function enqueue(
   trx: Transaction<any> | Kysely<any>,
   events: EventEnvelope | AnyEventEnvelope | Array<EventEnvelope | AnyEventEnvelope>,
 ): Promise<void> {
+  const values = outboxValues(events)
+  if (!values) return
+  const signal = signalOf(trx)
+  // One round trip: a data-modifying WITH runs to completion even though nothing reads it.
+  await sql`with inserted as (insert into outbox (event_id, event_type, envelope, trace_context) values ${values})
+    select ${signal.select}`.execute(trx.withoutPlugins())
+  if (signal.relays) await wakeAfterCommit(trx, signal.relays)
+}
+
+/**
+ * Like {@link enqueue}, but folded into the caller's own data-modifying statement, so that a single
+ * write and its events need no transaction (saving `begin` and `commit`): `write` (an `update … returning`,
+ * an `insert … returning`) runs, and the events are written and the relay notified only if it returned a
+ * row, all in one statement, which is atomic by itself. Resolves whether `write` returned a row.
+ *
+ * @example
+ * const saved = await enqueueWith(db, sql`update orders set status = 'paid' where id = ${id} and status = 'open' returning id`,
+ *   createEvent('order.paid', { orderId: id }, { source: 'order' }))
+ * if (!saved) throw conflict()
+ */
+export async function enqueueWith(
+  db: Transaction<any> | Kysely<any>,
+  write: RawBuilder<unknown>,
+  events: EventEnvelope | AnyEventEnvelope | Array<EventEnvelope | AnyEventEnvelope>,
+): Promise<boolean> {
+  const values = outboxValues(events, true)
+  const raw = db.withoutPlugins()
+  if (!values) return (await sql`with written as (${write}) select 1 from written limit 1`.execute(raw)).rows.length > 0
+  const signal = signalOf(db)
+  const { rows } = await sql`with written as (${write}),
+    inserted as (insert into outbox (event_id, event_type, envelope, trace_context)
+      select * from (values ${values}) as v (event_id, event_type, envelope, trace_context) where exists (select 1 from written))
+    select ${signal.select} from written limit 1`.execute(raw)
+  if (rows.length > 0 && signal.relays) await wakeAfterCommit(db, signal.relays)
+  return rows.length > 0
+}
+
+/** The outbox rows of validated events with the active trace context (typed, for a `select` from `values`). */
+function outboxValues(events: EventEnvelope | AnyEventEnvelope | Array<EventEnvelope | AnyEventEnvelope>, typed = false) {
   const list = Array.isArray(events) ? events : [events]
-  if (list.length === 0) return
+  if (list.length === 0) return undefined
   for (const e of list) validateEnvelope(e)
   const carrier = captureTraceContext()
   const traceJson = Object.keys(carrier).length ? JSON.stringify(carrier) : null
-  const raw = trx.withoutPlugins()
-  const values = list.map((e) => sql`(${e.id}, ${e.type}, ${JSON.stringify(e)}::jsonb, ${traceJson}::jsonb)`)
-  const signal = signalOf(trx)
-  // One round trip: a data-modifying WITH runs to completion even though nothing reads it.
-  await sql`with inserted as (insert into outbox (event_id, event_type, envelope, trace_context) values ${sql.join(values)})
-    select ${signal.select}`.execute(raw)
-  if (signal.relays) await wakeAfterCommit(trx, signal.relays)
+  return sql.join(list.map((e) => typed
+    ? sql`(${e.id}::uuid, ${e.type}::text, ${JSON.stringify(e)}::jsonb, ${traceJson}::jsonb)`
+    : sql`(${e.id}, ${e.type}, ${JSON.stringify(e)}::jsonb, ${traceJson}::jsonb)`))
 }
 
 /** Options of {@link PgOutboxRelay}. */
