@@ -33,11 +33,13 @@ export {
   type EventHandlers,
   type HandlerContext,
 } from './bus/consumer.js'
-export { createOutboxTable, enqueue, PgOutboxRelay, OUTBOX_CHANNEL, type PgOutboxRelayOptions } from './bus/outbox-pg.js'
+export { createOutboxTable, enqueue, enqueueWith, PgOutboxRelay, OUTBOX_CHANNEL, type PgOutboxRelayOptions } from './bus/outbox-pg.js'
 export { createInboxTable, handleOnce, PgInbox, type PgInboxOptions, pruneInbox } from './bus/inbox.js'
 export {
   withOutbox,
   withPendingEvents,
+  writeWithPendingMark,
+  OUTBOX_PENDING,
   createMongoOutboxIndexes,
   MongoOutboxRelay,
   type MongoOutboxRelayOptions,

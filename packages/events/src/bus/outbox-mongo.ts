@@ -51,8 +51,38 @@ export function withPendingEvents<T extends Document>(doc: T, events: Array<Even
   return { ...doc, pendingEvents: [...((doc as OutboxFields).pendingEvents ?? []), ...toPending(events)] }
 }
 
+/** The relay's default marker collection: `{ _id: '<collection>:<docId>', collection, docId }`. */
+export const OUTBOX_PENDING = 'outbox_pending'
+
+interface PendingMark { _id: string; collection: string; docId: unknown; at: Date }
+
+const markId = (collection: string, id: unknown) => `${collection}:${String(id)}`
+
+async function mark(db: Db, pendingCollection: string, collection: string, id: unknown): Promise<void> {
+  await db.collection<PendingMark>(pendingCollection).insertOne({ _id: markId(collection, id), collection, docId: id, at: new Date() }).catch((err: { code?: number }) => {
+    if (err.code !== 11000) throw err
+  })
+}
+
 /**
- * Creates the index the relay's claim query uses, on every outbox collection.
+ * Runs a write that adds pending events to one document, with the relay's marker for that document
+ * (a unique-`_id` insert into `outbox_pending`) written before and after it. The events still commit
+ * with the change, in the document; the marker only tells the relay where to look, so it never has
+ * to search the collection: written before, it survives a crash right after the write; written
+ * again after, it survives a relay that removed the first one while the write was under way.
+ *
+ * @example
+ * await writeWithPendingMark(db, 'courses', id, () => courses.updateOne({ _id: id }, withOutbox({ $set: { title } }, [event])))
+ */
+export async function writeWithPendingMark<T>(db: Db, collection: string, id: unknown, write: () => Promise<T>, pendingCollection = OUTBOX_PENDING): Promise<T> {
+  await mark(db, pendingCollection, collection, id)
+  const result = await write()
+  await mark(db, pendingCollection, collection, id)
+  return result
+}
+
+/**
+ * Creates the index the relay's fallback scan uses, on every outbox collection.
  *
  * @example
  * await createMongoOutboxIndexes(db, ['courses'])
@@ -79,8 +109,16 @@ export interface MongoOutboxRelayOptions {
    */
   sentCollection?: string
   sentRetentionMs?: number
-  /** Poll interval when nothing is pending (no change streams). Default 250 ms. */
+  /** Marker collection the writers fill through {@link writeWithPendingMark}. Default `outbox_pending`. */
+  pendingCollection?: string
+  /** Poll interval of the marker collection when nothing is pending (no change streams). Default 250 ms. */
   pollIntervalMs?: number
+  /**
+   * Interval of the fallback scan for documents with pending events but no marker (written without
+   * {@link writeWithPendingMark}, e.g. before an upgrade); it also runs once at start. It is a
+   * collection scan on FerretDB, so keep it rare. 0: at start only. Default 10 min.
+   */
+  scanIntervalMs?: number
   /**
    * Runs the relay's own write to a document (removing the published events) under the lock the
    * service's writes take. Needed on FerretDB 1.x, which applies an update as read-modify-write
@@ -92,7 +130,10 @@ export interface MongoOutboxRelayOptions {
 }
 
 /**
- * Moves pending events out of documents: claims a document with a lease (a unique-key insert into
+ * Moves pending events out of documents. Finds them through the marker collection (`outbox_pending`,
+ * a handful of small documents), not by querying the documents' collection, which FerretDB answers
+ * with a full scan; a fallback scan at start and every `scanIntervalMs` marks documents that carry
+ * events without a marker. Claims a document with a lease (a unique-key insert into
  * `outbox_leases`, so replicas never hold the same document), publishes its events in order, then
  * removes exactly the published elements ($pullAll) and releases the lease. Published ids are
  * recorded in `outbox_sent`: FerretDB 1.x (SQLite backend) loses concurrent updates of one document,
@@ -111,6 +152,7 @@ export class MongoOutboxRelay {
   private loop: Promise<void> | undefined
   private wake: (() => void) | undefined
   private woken = false
+  private scanning: Promise<void> | undefined
   private readonly logger: Logger
 
   constructor(private readonly options: MongoOutboxRelayOptions) {
@@ -130,7 +172,25 @@ export class MongoOutboxRelay {
     this.wake?.()
   }
 
-  /** Relays until no document has pending events it can claim; returns the number of events sent. */
+  /**
+   * Marks every document of the collections that has pending events but may lack a marker
+   * (the fallback; a collection scan on FerretDB). Returns how many it found.
+   */
+  async scan(): Promise<number> {
+    let found = 0
+    for (const name of this.options.collections) {
+      const docs = await this.options.db.collection(name).find({ 'pendingEvents.id': { $exists: true } }, { projection: { _id: 1 } }).toArray()
+      for (const doc of docs) await mark(this.options.db, this.pendingName, name, doc._id)
+      found += docs.length
+    }
+    return found
+  }
+
+  private get pendingName(): string {
+    return this.options.pendingCollection ?? OUTBOX_PENDING
+  }
+
+  /** Relays until no marked document has pending events it can claim; returns the number of events sent. */
   async drain(): Promise<number> {
     let total = 0
     for (;;) {
@@ -152,6 +212,7 @@ export class MongoOutboxRelay {
     this.running = false
     this.notify()
     await this.loop
+    await this.scanning
     await this.drain().catch((err) => this.logger.warn({ err }, 'mongo outbox final flush failed'))
   }
 
@@ -165,8 +226,18 @@ export class MongoOutboxRelay {
   private async run(): Promise<void> {
     let failures = 0
     let lastPrune = 0
+    let lastScan = 0
+    const scanEvery = this.options.scanIntervalMs ?? 600_000
     while (this.running) {
       try {
+        if (!this.scanning && (lastScan === 0 || (scanEvery > 0 && Date.now() - lastScan > scanEvery))) {
+          lastScan = Date.now()
+          // In the background: on FerretDB it takes as long as reading the whole collection.
+          this.scanning = this.scan()
+            .then((n) => { if (n > 0) this.notify() })
+            .catch((err) => this.logger.warn({ err }, 'mongo outbox scan failed'))
+            .finally(() => { this.scanning = undefined })
+        }
         if (Date.now() - lastPrune > 60_000) {
           lastPrune = Date.now()
           await this.prune()
@@ -204,18 +275,17 @@ export class MongoOutboxRelay {
    * followed by a write, so two relays could both "win" a conditional update.
    */
   private async relayOne(collectionName: string): Promise<number | null> {
-    const collection = this.options.db.collection<Document & OutboxFields>(collectionName)
-    const leases = this.options.db.collection<{ _id: string; owner: string; until: Date }>(this.options.leaseCollection ?? 'outbox_leases')
-    const sent = this.options.db.collection<{ _id: string; sentAt: Date }>(this.options.sentCollection ?? 'outbox_sent')
-    const candidates = await collection
-      .find({ 'pendingEvents.id': { $exists: true } })
-      .limit(20)
-      .toArray()
+    const { db } = this.options
+    const collection = db.collection<Document & OutboxFields>(collectionName)
+    const marks = db.collection<PendingMark>(this.pendingName)
+    const leases = db.collection<{ _id: string; owner: string; until: Date }>(this.options.leaseCollection ?? 'outbox_leases')
+    const sent = db.collection<{ _id: string; sentAt: Date }>(this.options.sentCollection ?? 'outbox_sent')
+    const candidates = await marks.find({ collection: collectionName }).limit(20).toArray()
     for (const candidate of candidates) {
-      const leaseId = `${collectionName}:${String(candidate._id)}`
+      const leaseId = `${collectionName}:${String(candidate.docId)}`
       if (!(await this.claim(leases, leaseId))) continue
       try {
-        const doc = await collection.findOne({ _id: candidate._id })
+        const doc = await collection.findOne({ _id: candidate.docId as never })
         const published: PendingEvent[] = []
         let error: unknown
         for (const pending of doc?.pendingEvents ?? []) {
@@ -233,11 +303,19 @@ export class MongoOutboxRelay {
             break
           }
         }
-        // $pullAll of the exact elements read: FerretDB 1.x ignores $pull with a condition.
-        if (published.length) {
-          const remove = async () => { await collection.updateOne({ _id: candidate._id }, { $pullAll: { pendingEvents: published } as never }) }
-          await (this.options.withDocumentLock ? this.options.withDocumentLock(collectionName, candidate._id, remove) : remove())
+        // $pullAll of the exact elements read: FerretDB 1.x ignores $pull with a condition (and a
+        // projection in findAndModify). The
+        // marker goes only once the document has nothing left, under the document's lock when the
+        // writers take one (a write in between re-marks it, see writeWithPendingMark).
+        const settle = async () => {
+          // Read again when nothing was sent: the marker may have come before its write (which
+          // has landed by now if the writer holds the lock we are under).
+          const left = published.length
+            ? await collection.findOneAndUpdate({ _id: candidate.docId as never }, { $pullAll: { pendingEvents: published } as never }, { returnDocument: 'after' })
+            : await collection.findOne({ _id: candidate.docId as never })
+          if (!error && !left?.pendingEvents?.length) await marks.deleteOne({ _id: candidate._id })
         }
+        await (this.options.withDocumentLock ? this.options.withDocumentLock(collectionName, candidate.docId, settle) : settle())
         if (error) throw error
         return published.length
       } finally {

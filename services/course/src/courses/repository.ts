@@ -1,4 +1,4 @@
-import { withOutbox, type AnyEventEnvelope } from '@lms/events'
+import { withOutbox, writeWithPendingMark, type AnyEventEnvelope } from '@lms/events'
 import type { Db, Filter, Sort } from 'mongodb'
 import { isDuplicateKey } from '../mongo-errors.js'
 
@@ -19,20 +19,22 @@ export async function findCourse(db: Db, id: string): Promise<CourseDoc | null> 
   return courses(db).findOne({ _id: id }, { projection: INTERNAL }) as Promise<CourseDoc | null>
 }
 
+/** Inserts a course; one carrying events gets the outbox relay's marker (`writeWithPendingMark`). */
 export async function insertCourse(db: Db, doc: CourseDoc): Promise<void> {
-  await courses(db).insertOne(doc)
+  if (!doc.pendingEvents?.length) return void (await courses(db).insertOne(doc))
+  await writeWithPendingMark(db, COURSES, doc._id, () => courses(db).insertOne(doc))
 }
 
 /**
  * Replaces the course's fields, pushing the events into the same
- * single-document write. Filters on `_id` alone (FerretDB scans for anything
+ * single-document write (with the relay's marker around it). Filters on `_id` alone (FerretDB scans for anything
  * more): the caller holds the course's lock and has checked the version it
  * read under it. False when the course is gone.
  */
 export async function replaceCourseFields(db: Db, doc: CourseDoc, events: AnyEventEnvelope[]): Promise<boolean> {
   const { _id, pendingEvents: _p, ...fields } = doc
-  const update = events.length > 0 ? withOutbox<CourseDoc>({ $set: fields }, events) : { $set: fields }
-  const result = await courses(db).updateOne({ _id }, update)
+  if (events.length === 0) return (await courses(db).updateOne({ _id }, { $set: fields })).matchedCount === 1
+  const result = await writeWithPendingMark(db, COURSES, _id, () => courses(db).updateOne({ _id }, withOutbox<CourseDoc>({ $set: fields }, events)))
   return result.matchedCount === 1
 }
 

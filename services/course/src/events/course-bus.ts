@@ -40,6 +40,10 @@ export class CourseBus {
     const relay = new MongoOutboxRelay({
       db: opts.db, collections: [COURSES], publisher, service: 'course', metrics, logger: opts.logger,
       withDocumentLock: (_collection, id, write) => withLock(opts.db, `course:${String(id)}`, write),
+      // Course writes mark their documents under the course's lock, so only documents written before
+      // the markers existed lack one: the scan at start finds those; hourly is a backstop (each scan
+      // reads the whole collection on FerretDB).
+      scanIntervalMs: 3_600_000,
     })
     relay.start()
     return new CourseBus(connection, relay, opts)
