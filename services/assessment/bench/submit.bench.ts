@@ -100,7 +100,7 @@ async function main() {
       })
       const perSubmit = (name: keyof typeof pids) => ((cpuMicros(pids[name]) - cpuBefore[name]) / Math.max(result.requests.total, 1)).toFixed(0)
       console.log(`POST submit ${label.padEnd(34)} ${result.requests.average.toFixed(0).padStart(5)} req/s  p50 ${String(result.latency.p50).padStart(4)} ms  p99 ${String(result.latency.p99).padStart(4)} ms  `
-        + `CPU/submit: assessment ${perSubmit('assessment').padStart(5)} µs, gateway ${perSubmit('gateway').padStart(5)} µs  (${result.requests.total} submits, non-2xx ${result.non2xx})`)
+        + `CPU/submit: assessment ${perSubmit('assessment').padStart(5)} µs, gateway ${perSubmit('gateway').padStart(5)} µs  (${result.requests.total} submits, non-2xx ${result.non2xx}, errors ${result.errors})`)
       return result
     }
 

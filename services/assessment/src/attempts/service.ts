@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import { uuidv7 } from 'uuidv7'
 import type { AuthUser } from '@lms/kit'
-import { createEvent, enqueue } from '@lms/events'
+import { createEvent, enqueue, enqueueWith } from '@lms/events'
 import { toStudentQuestion } from '../assessments/schemas.js'
 import type { AssessmentService } from '../assessments/service.js'
 import type { AssessmentRow, StoredQuestion } from '../assessments/table.js'
@@ -11,7 +11,7 @@ import { errors } from '../errors.js'
 import type { AccessService } from '../read-models/service.js'
 import { autoPoints, round, summarise } from './grading.js'
 import {
-  countAttempts, findAttemptForUpdate, findSubmittable, insertAttempt, listAttempts, lockUserAssessment, saveAttempt, saveSubmission, type GradingView,
+  countAttempts, findAttemptForUpdate, findSubmittable, insertAttempt, listAttempts, lockUserAssessment, saveAttempt, submissionUpdate, type GradingView,
 } from './repository.js'
 import type { AttemptOutcome, AttemptResult, Grade, Submit } from './schemas.js'
 import type { AttemptRow, AttemptStatus, DrawnQuestion, StoredAnswer, StoredGrade } from './table.js'
@@ -47,9 +47,12 @@ function deadlineOf(a: AssessmentRow, now: Date): Date | null {
   return limit ?? a.closesAt
 }
 
-/** The questions an attempt can refer to: the assessment's own plus the bank questions it drew. */
-function questionsOf(a: Pick<AssessmentRow, 'questions'>, attempt: Pick<AttemptRow, 'drawn'>) {
-  const map = new Map(a.questions.map((q) => [q.id, q]))
+const QUESTION_CACHE_SIZE = 1000
+
+/** The questions an attempt can refer to: the assessment's own (a list, or a map left unchanged) plus the bank questions it drew. */
+function questionsOf(own: StoredQuestion[] | Map<string, StoredQuestion>, attempt: Pick<AttemptRow, 'drawn'>) {
+  if (own instanceof Map && !attempt.drawn.some((d) => d.question)) return own
+  const map = new Map(own instanceof Map ? own : own.map((q) => [q.id, q]))
   for (const d of attempt.drawn) if (d.question) map.set(d.questionId, d.question)
   return map
 }
@@ -98,6 +101,17 @@ export function createAttemptService(deps: {
   db: Kysely<Database>; access: AccessService; assessments: AssessmentService; graceSeconds: number;
   bankQuestions: (bankId: string, courseId: string) => Promise<StoredQuestion[]>; onSubmitted?: (status: AttemptStatus) => void }) {
   const { db, access, assessments } = deps
+  // Submit's assessment questions by id, per assessment version: the read sends them only when the version changed.
+  const questionCache = new Map<string, { version: number; byId: Map<string, StoredQuestion> }>()
+
+  function ownQuestions(a: GradingView, cached: { version: number; byId: Map<string, StoredQuestion> } | undefined) {
+    if (!a.questions) return cached!.byId
+    const byId = new Map(a.questions.map((q) => [q.id, q]))
+    questionCache.delete(a.id)
+    if (questionCache.size >= QUESTION_CACHE_SIZE) questionCache.delete(questionCache.keys().next().value!)
+    questionCache.set(a.id, { version: a.version, byId })
+    return byId
+  }
 
   // after_close waits for the grace period too: until then a late submission is still accepted.
   function mayShowAnswers(a: AssessmentRow, attempt: AttemptRow, now: Date) {
@@ -107,7 +121,7 @@ export function createAttemptService(deps: {
   }
 
   function toResult(a: AssessmentRow, row: AttemptRow, showAnswers: boolean): AttemptResult {
-    const byId = questionsOf(a, row)
+    const byId = questionsOf(a.questions, row)
     const answers = new Map(row.answers.map((x) => [x.questionId, x]))
     const grades = new Map(row.grades.map((g) => [g.questionId, g]))
     return {
@@ -158,7 +172,7 @@ export function createAttemptService(deps: {
           deadline: deadlineOf(a, now), drawn: JSON.stringify(drawn), answers: '[]', grades: '[]', late: false,
         })
       })
-      const byId = questionsOf(a, row)
+      const byId = questionsOf(a.questions, row)
       return {
         id: row.id,
         attemptNumber: row.attemptNumber,
@@ -167,14 +181,15 @@ export function createAttemptService(deps: {
       }
     },
 
-    // One read (attempt and assessment), grading in memory, then one transaction: the update, which only
-    // applies while the attempt is in progress (so a concurrent second submit gets 409), and the outbox.
+    // One read (attempt and assessment), grading in memory, then one statement: the update, which only
+    // applies while the attempt is in progress (so a concurrent second submit gets 409), with the outbox insert.
     async submit(caller: Caller, assessmentId: string, input: Submit, now = new Date()): Promise<AttemptOutcome> {
-      const found = await findSubmittable(db, input.attemptId, assessmentId)
+      const cached = questionCache.get(assessmentId)
+      const found = await findSubmittable(db, input.attemptId, assessmentId, cached?.version)
       if (!found || found.attempt.userId !== caller.id) throw errors.ASM_ERR_ATTEMPT_NOT_FOUND()
       const { attempt, assessment: a } = found
       if (attempt.status !== 'in_progress') throw errors.ASM_ERR_ALREADY_SUBMITTED()
-      const questions = questionsOf(a, attempt)
+      const questions = questionsOf(ownQuestions(a, cached), attempt)
       const answers = checkedAnswers(input.answers, questions, attempt.drawn)
       let late = false
       const deadline = effectiveDeadline(a, attempt)
@@ -192,14 +207,11 @@ export function createAttemptService(deps: {
       const events = [createEvent('assessment.submitted', {
         attemptId: attempt.id, assessmentId: a.id, courseId: a.courseId, userId: caller.id, attemptNumber: attempt.attemptNumber,
       }, { source: 'assessment' }), ...gradedEvent(a, graded)]
-      await db.transaction().execute(async (trx) => {
-        const saved = await saveSubmission(trx, attempt.id, caller.id, {
-          status, answers: JSON.stringify([...answers.values()]), grades: JSON.stringify(grades),
-          score: summary.score, passed: summary.passed, late, submittedAt: now, gradedAt: summary.complete ? now : null,
-        })
-        if (!saved) throw errors.ASM_ERR_ALREADY_SUBMITTED()
-        await enqueue(trx, events)
-      })
+      const saved = await enqueueWith(db, submissionUpdate(attempt.id, caller.id, {
+        status, answers: JSON.stringify([...answers.values()]), grades: JSON.stringify(grades),
+        score: summary.score, passed: summary.passed, late, submittedAt: now, gradedAt: summary.complete ? now : null,
+      }), events)
+      if (!saved) throw errors.ASM_ERR_ALREADY_SUBMITTED()
       deps.onSubmitted?.(status)
       return { attemptId: attempt.id, score: summary.score, passed: summary.passed, status, late }
     },
@@ -252,7 +264,7 @@ function statistics(a: AssessmentRow, rows: AttemptRow[]) {
     gradedAttempts: graded.length,
     averageScore: mean(graded.map((r) => r.score ?? 0)),
     passRate: graded.length ? round(graded.filter((r) => r.passed).length / graded.length) : null,
-    questions: [...new Map([...a.questions.map((q) => [q.id, q] as const), ...rows.flatMap((r) => [...questionsOf(a, r)])]).values()].map((q) => {
+    questions: [...new Map([...a.questions.map((q) => [q.id, q] as const), ...rows.flatMap((r) => [...questionsOf(a.questions, r)])]).values()].map((q) => {
       const points = submitted.flatMap((r) => r.grades.filter((g) => g.questionId === q.id && g.points !== null).map((g) => g.points as number))
       return {
         questionId: q.id,
