@@ -350,7 +350,9 @@ for (const [p, r] of results) {
   )
 }
 if (rounds > 1) {
-  console.log(`\nevents/s of every round: ${chosen.map((p) => `${p} ${runs.get(p)!.map((r) => r.throughput.toFixed(0)).join('/')}`).join(', ')}`)
+  const each = (p: PathName, pick: (r: Run) => number, d: number) => runs.get(p)!.map((r) => pick(r).toFixed(d)).join('/')
+  console.log(`\nevents/s of every round: ${chosen.map((p) => `${p} ${each(p, (r) => r.throughput, 0)}`).join(', ')}`)
+  console.log(`commit→ p99 ms of every round: ${chosen.map((p) => `${p} ${each(p, (r) => r.p99, 0)}`).join(', ')}`)
 }
 const commitRates = await commits()
 const rates = (xs: number[]) => xs.map((x) => x.toFixed(0)).join('/')
