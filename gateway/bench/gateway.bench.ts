@@ -6,8 +6,8 @@
 import autocannon from 'autocannon'
 import { availableParallelism } from 'node:os'
 import { Pool } from 'undici'
-import { fileURLToPath } from 'node:url'
-import { LOADGEN_CORE, SERVER_CORE, cpuMicros, freePort, loadAverage, pinLoadGenerator, spawnServer, startStack, waitUntil } from '../../scripts/bench/stack.js'
+import { LOADGEN_CORE, SERVER_CORE, cpuMicros, loadAverage, pinLoadGenerator, startStack } from '../../scripts/bench/stack.js'
+import { startBareProxy, type ReferenceServer } from './reference-server.js'
 
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32)
@@ -58,31 +58,11 @@ async function pacedLatency(origin: string, path: string, headers: Record<string
 
 const fmt = (n: number, digits = 0) => n.toFixed(digits).padStart(9)
 
-/** The bare proxy on the gateway's core, in front of `upstream`; stopped with the returned function. */
-async function startBareProxy(upstream: string) {
-  const port = await freePort()
-  const child = spawnServer(fileURLToPath(new URL('./bare-proxy.ts', import.meta.url)), {
-    env: { ...process.env, UPSTREAM_URL: upstream, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'],
-  })
-  const url = `http://127.0.0.1:${port}`
-  const stop = () => new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve()
-    child.once('exit', () => resolve())
-    child.kill('SIGTERM')
-  })
-  try {
-    await waitUntil(`bare proxy was not ready on :${port}`, async () => (await fetch(`${url}/.well-known/jwks.json`)).ok, 30_000)
-  } catch (error) {
-    await stop()
-    throw error
-  }
-  return { url, pid: child.pid!, stop }
-}
 
 async function main() {
   pinLoadGenerator()
   const stack = await startStack()
-  let bare: Awaited<ReturnType<typeof startBareProxy>> | undefined
+  let bare: ReferenceServer | undefined
   try {
     bare = await startBareProxy(stack.urls.user!)
     const [student] = await stack.registerUsers(1)
