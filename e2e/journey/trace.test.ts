@@ -84,7 +84,7 @@ t.test('an enrollment through the gateway is one Zipkin trace: gateway, enrollme
   t.ok(enrollment.some((s) => s.kind === 'SERVER'), 'the enrollment service handled the request in this trace (server span)')
   const sql = enrollment.filter((s) => isPostgres(s))
   t.ok(sql.length > 0, `the enrollment service's PostgreSQL queries are spans of this trace (${[...new Set(sql.map((s) => s.name))].join(', ')})`)
-  t.ok(sql.some((s) => /^insert into "enrollments"/.test(s.tags?.['db.query.text'] ?? '')), 'among them the insert into enrollments')
+  t.ok(sql.some((s) => /^select enroll_in_course\(/.test(s.tags?.['db.query.text'] ?? '')), 'among them the enrollment write (enroll_in_course)')
   t.ok(enrollment.some((s) => s.name === 'enrollment.created publish' && s.kind === 'PRODUCER'), 'the outbox relay published enrollment.created in this trace (producer span)')
   t.ok(consumed(final), 'the notification service consumed enrollment.created in this trace (consumer span)')
   t.ok(byService(final, 'notification').some((s) => isPostgres(s)), "the notification's handler wrote to its database in this trace")
