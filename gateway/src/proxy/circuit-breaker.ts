@@ -1,7 +1,7 @@
 export type BreakerState = 'closed' | 'open' | 'half-open'
 
 export interface CircuitBreakerOptions {
-  /** Consecutive failures (errors, timeouts, 502–504) that open the circuit. */
+  /** Consecutive failures (errors, timeouts, 502–504; not a 503 with Retry-After) that open the circuit. */
   failureThreshold: number
   /** How long the circuit stays open before one probe request is let through. */
   resetMs: number

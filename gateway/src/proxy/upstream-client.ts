@@ -92,16 +92,28 @@ export class UpstreamClient {
     this.pool.dispatch(dispatch, new Exchange(this, request, reply, opts.onStatus, upgrade))
   }
 
-  /** Records the outcome of a request in the breaker and the histogram. */
-  settle(status: number, startedAt: bigint): void {
+  /**
+   * Records the outcome of a request in the breaker and the histogram. A 503 that carries
+   * Retry-After is a service shedding load on purpose (bcrypt admission in the user service),
+   * answered quickly: it does not count as a failure, or a burst on one route would pause all.
+   */
+  settle(status: number, startedAt: bigint, shedding = false): void {
     this.options.observe(status, Number(process.hrtime.bigint() - startedAt) / 1e9)
-    if (status === 0 || (status >= 502 && status <= 504)) this.options.breaker.onFailure()
+    if (status === 0 || (status >= 502 && status <= 504 && !shedding)) this.options.breaker.onFailure()
     else this.options.breaker.onSuccess()
   }
 
   close(): Promise<void> {
     return this.pool.destroy()
   }
+}
+
+/** Whether undici's raw name/value pairs hold `name` (lower case). */
+function hasHeader(rawHeaders: Buffer[], name: string): boolean {
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (rawHeaders[i]!.length === name.length && rawHeaders[i]!.toString('latin1').toLowerCase() === name) return true
+  }
+  return false
 }
 
 /** One request's trip upstream and back: undici's dispatch handler. */
@@ -135,7 +147,7 @@ class Exchange implements Dispatcher.DispatchHandlers {
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     if (this.started) return true
     this.started = true
-    this.upstream.settle(statusCode, this.startedAt)
+    this.upstream.settle(statusCode, this.startedAt, statusCode === 503 && hasHeader(rawHeaders, 'retry-after'))
     this.onStatus?.(this.request, statusCode)
     const reply = this.reply
     // One object for writeHead: nothing is set on the raw response before, so Node takes it as is.

@@ -61,6 +61,25 @@ t.test('a failing service trips its breaker: 503 problem+json with Retry-After w
   t.equal(calls, 5)
 })
 
+t.test('a service shedding load (503 with Retry-After) keeps its breaker closed: its answers pass through as they are', async (t) => {
+  let calls = 0
+  const course = await startStandIn(t, 'course', (app) => {
+    app.get('/api/v1/courses', async (_request, reply) => {
+      calls += 1
+      return reply.code(503).header('retry-after', '2').type('application/problem+json').send({ status: 503, code: 'CRS_ERR_BUSY' })
+    })
+  })
+  const h = await build(t, { upstreams: { course: course.url }, breaker: { failureThreshold: 3, resetMs: 10_000 } })
+  for (let i = 0; i < 6; i++) {
+    const res = await h.gateway.inject({ url: '/api/v1/courses' })
+    t.match(res.json(), { status: 503, code: 'CRS_ERR_BUSY' }, `answer ${i + 1} is the service's own`)
+    t.equal(res.headers['retry-after'], '2')
+  }
+  t.equal(calls, 6, 'every request reached the service')
+  const metrics = await h.gateway.inject({ url: '/metrics' })
+  t.match(metrics.body, /gateway_circuit_breaker_state\{upstream="course",service="gateway"\} 0/)
+})
+
 t.test('refused connections count as failures and open the breaker (503)', async (t) => {
   const h = await build(t, { upstreams: { notification: 'http://127.0.0.1:9' }, breaker: { failureThreshold: 2, resetMs: 10_000 } })
   const { token } = await h.login()
