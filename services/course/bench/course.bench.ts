@@ -11,6 +11,10 @@
 //                        request outlives any sane timeout)
 //   BENCH_DB_PID         pid of the MongoDB-compatible server, for its CPU time (default: the one
 //                        `npm run infra` started)
+//   BENCH_WARM_ONLY=1    only the cached cases that need no FerretDB scans (warm, fixed rate,
+//                        invalidated): for profiling rounds
+//   BENCH_COURSE_NODE_OPTIONS  NODE_OPTIONS of the cached course service, e.g. a profile:
+//                        CPU_PROFILE_DIR=/tmp/prof BENCH_COURSE_NODE_OPTIONS="--import $PWD/services/assessment/bench/cpu-profile.mjs"
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -30,6 +34,7 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10)
 const CONNECTIONS = 50
 const MONGO_CONNECTIONS = Number(process.env.BENCH_MONGO_CONNECTIONS ?? 5)
 const HOT_IDS = Number(process.env.BENCH_HOT_IDS ?? 100)
+const WARM_ONLY = process.env.BENCH_WARM_ONLY === '1'
 const MONGO_URL = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017'
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const suffix = randomBytes(4).toString('hex')
@@ -74,11 +79,13 @@ async function waitReady(name: string, port: number) {
 }
 
 /** A course service (cache on or off) and a gateway in front of it; `stop()` ends both. */
-async function startPair(label: string, cache: boolean, jwksUrl: string) {
+async function startPair(label: string, cache: boolean, jwksUrl: string, nodeOptions = '') {
   const [servicePort, gatewayPort] = [await freePort(), await freePort()]
   const service = spawnPinned(`course ${label}`, 'services/course/src/server.ts', {
     PORT: String(servicePort), MONGO_URL, MONGO_DB: dbName, REDIS_URL, AMQP_URL: 'amqp://unused', EVENTS_ENABLED: 'false',
     JWKS_URL: jwksUrl, CACHE_PREFIX: prefix, CACHE_ENABLED: String(cache),
+    // Warming the 10 searches on a loaded FerretDB can outlast the default 5 min of a page.
+    CACHE_LIST_TTL_SECONDS: '3600', ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
   })
   await waitReady(`course ${label}`, servicePort)
   const gateway = spawnPinned(`gateway ${label}`, 'gateway/src/server.ts', {
@@ -91,9 +98,12 @@ async function startPair(label: string, cache: boolean, jwksUrl: string) {
   const stop = async () => {
     for (const child of [gateway, service]) {
       if (child.exitCode !== null || child.signalCode !== null) continue
+      // SIGTERM first, so a profiling preload can write its profile on exit.
       const exited = new Promise((r) => child.once('exit', r))
-      child.kill('SIGKILL')
+      child.kill('SIGTERM')
+      const kill = setTimeout(() => child.kill('SIGKILL'), 5000)
       await exited
+      clearTimeout(kill)
     }
   }
   return { service, gateway, servicePort, gatewayPort, stop }
@@ -112,14 +122,16 @@ function databasePid(): number | undefined {
 
 interface Figures { name: string; rps: number; p50: number; p99: number; requests: number; failed: number; cpu: string }
 
-async function run(name: string, pair: Pair, paths: string[], connections = CONNECTIONS, during?: () => Promise<void>): Promise<Figures> {
+interface RunOptions { connections?: number; during?: () => Promise<void>; /** Offered load (req/s over all connections) instead of a closed loop. */ rate?: number }
+
+async function run(name: string, pair: Pair, paths: string[], { connections = CONNECTIONS, during, rate }: RunOptions = {}): Promise<Figures> {
   const pids = { course: pair.service.pid!, gateway: pair.gateway.pid!, db: databasePid() }
   const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, pid ? cpuMicros(pid) : 0]))
   let n = 0
   let running = true
   const side = during ? (async () => { while (running) { await during(); await sleep(500) } })() : undefined
   const result = await autocannon({
-    url: `http://127.0.0.1:${pair.gatewayPort}`, connections, duration: DURATION_S, timeout: 120,
+    url: `http://127.0.0.1:${pair.gatewayPort}`, connections, duration: DURATION_S, timeout: 120, ...(rate ? { overallRate: rate } : {}),
     requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths[n++ % paths.length]! }) }],
   })
   running = false
@@ -131,8 +143,14 @@ async function run(name: string, pair: Pair, paths: string[], connections = CONN
   }
   const cpu = `${perRequest('course')}  ${perRequest('gateway')}  ${perRequest('db')}`
   const f = { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, requests, failed: result.errors + result.non2xx, cpu }
-  console.log(`${name.padEnd(46)} ${f.rps.toFixed(0).padStart(7)} req/s  p50 ${String(f.p50).padStart(5)} ms  p99 ${String(f.p99).padStart(5)} ms  n ${String(requests).padStart(6)}  failed ${f.failed}  CPU µs/req: ${cpu}`)
+  console.log(`${name.padEnd(52)} ${f.rps.toFixed(0).padStart(7)} req/s  p50 ${String(f.p50).padStart(5)} ms  p99 ${String(f.p99).padStart(5)} ms  n ${String(requests).padStart(6)}  failed ${f.failed}  CPU µs/req: ${cpu}`)
   return f
+}
+
+/** Open loop at half the rate the closed loop reached: the latency a caller sees when the core is not the queue. */
+function halfRate(kind: string, pair: Pair, paths: string[], saturated: Figures): Promise<Figures> {
+  const rate = Math.max(1, Math.round(saturated.rps / 2))
+  return run(`${kind}  warm cache, offered ${rate} req/s (half)`, pair, paths, { rate })
 }
 
 async function clearCache(redis: Redis) {
@@ -151,7 +169,7 @@ async function warm(pair: Pair, paths: string[], concurrency = 4) {
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next < paths.length) await (await fetch(`http://127.0.0.1:${pair.gatewayPort}${paths[next++]!}`)).arrayBuffer()
   }))
-  console.log(`${''.padEnd(46)} (warmed ${paths.length} paths in ${((Date.now() - started) / 1000).toFixed(1)} s)`)
+  console.log(`${''.padEnd(52)} (warmed ${paths.length} paths in ${((Date.now() - started) / 1000).toFixed(1)} s)`)
 }
 
 /**
@@ -182,44 +200,52 @@ async function main() {
     console.log(`seeded ${COURSES} courses and their search index in ${((Date.now() - started) / 1000).toFixed(1)} s (db ${dbName})`)
 
     // One at a time: FerretDB drops connections when two processes create the same indexes at once.
-    const mongoOnly = await startPair('mongo-only', false, jwks.url)
-    pairs.push(mongoOnly)
-    const cached = await startPair('cached', true, jwks.url)
+    const mongoOnly = WARM_ONLY ? undefined : await startPair('mongo-only', false, jwks.url)
+    if (mongoOnly) pairs.push(mongoOnly)
+    const cached = await startPair('cached', true, jwks.url, process.env.BENCH_COURSE_NODE_OPTIONS)
     pairs.push(cached)
 
     const hot = Array.from({ length: HOT_IDS }, (_, i) => ids[(i * 4999) % ids.length]!)
     const detail = hot.map((id) => `/api/v1/courses/${id}`)
     const search = QUERIES.map((q) => `/api/v1/courses/search?q=${encodeURIComponent(q)}&limit=20`)
-    for (const [label, path] of [['detail', detail[0]!], ['search', search[0]!]] as const) {
+    for (const [label, path] of mongoOnly ? [['detail', detail[0]!], ['search', search[0]!]] as const : []) {
       const t0 = performance.now()
-      const res = await fetch(`http://127.0.0.1:${mongoOnly.gatewayPort}${path}`)
+      const res = await fetch(`http://127.0.0.1:${mongoOnly!.gatewayPort}${path}`)
       console.log(`one ${label} request, cache off, through the gateway: ${res.status} in ${(performance.now() - t0).toFixed(0)} ms`)
     }
     console.log(`\n${CONNECTIONS} connections, ${DURATION_S} s per case, ${HOT_IDS} distinct course ids, ${QUERIES.length} distinct queries; ` +
-      `CPU per request of the course service, the gateway and the database server (shared with anything else using it)\n`)
+      `CPU per request of the course service, the gateway and the database server (shared with anything else using it); load average ${loadAverage()}\n`)
 
     const results: Record<string, Figures> = {}
-    const r = (k: string) => results[k]!
-    results['detail mongo'] = await run(`detail  mongo-only (cache off), ${MONGO_CONNECTIONS} conns`, mongoOnly, detail, MONGO_CONNECTIONS)
-    results['search mongo'] = await run(`search  mongo-only (cache off), ${MONGO_CONNECTIONS} conns`, mongoOnly, search, MONGO_CONNECTIONS)
-    await mongoOnly.stop()
-    await drain(mongoOnly)
-    await clearCache(redis)
-    results['detail cold'] = await run('detail  cold cache (starts empty)', cached, detail)
-    await drain(cached)
+    const r = (k: string) => results[k]
+    if (mongoOnly) {
+      results['detail mongo'] = await run(`detail  mongo-only (cache off), ${MONGO_CONNECTIONS} conns`, mongoOnly, detail, { connections: MONGO_CONNECTIONS })
+      results['search mongo'] = await run(`search  mongo-only (cache off), ${MONGO_CONNECTIONS} conns`, mongoOnly, search, { connections: MONGO_CONNECTIONS })
+      await mongoOnly.stop()
+      await drain(mongoOnly)
+      await clearCache(redis)
+      results['detail cold'] = await run('detail  cold cache (starts empty)', cached, detail)
+      await drain(cached)
+    }
     await warm(cached, detail)
     results['detail warm'] = await run('detail  warm cache', cached, detail)
-    await clearCache(redis)
-    results['search cold'] = await run('search  cold cache (starts empty)', cached, search)
-    await drain(cached)
-    await warm(cached, search, 1)
+    results['detail half'] = await halfRate('detail', cached, detail, r('detail warm')!)
+    if (mongoOnly) {
+      await clearCache(redis)
+      results['search cold'] = await run('search  cold cache (starts empty)', cached, search)
+      await drain(cached)
+    }
+    await warm(cached, search, 2)
     results['search warm'] = await run('search  warm cache', cached, search)
+    results['search half'] = await halfRate('search', cached, search, r('search warm')!)
     // Every course write bumps the list generation, so search pages are recomputed; course entries stay cached.
-    results['search invalidated'] = await run('search  pages invalidated every 0.5 s', cached, search, CONNECTIONS, async () => { await redis.incr(`${prefix}courses:gen`) })
+    results['search invalidated'] = await run('search  pages invalidated every 0.5 s', cached, search, { during: async () => { await redis.incr(`${prefix}courses:gen`) } })
 
-    console.log(`\ndetail warm / mongo-only ${(r('detail warm').rps / r('detail mongo').rps).toFixed(1)}x (target >= 5x), cold / mongo-only ${(r('detail cold').rps / r('detail mongo').rps).toFixed(1)}x`)
-    console.log(`search p99 at ${CONNECTIONS} connections: warm ${r('search warm').p99} ms (target <= 50 ms), cold ${r('search cold').p99} ms, ` +
-      `pages invalidated ${r('search invalidated').p99} ms, mongo-only ${r('search mongo').p99} ms`)
+    const ratio = (a: string, b: string) => (r(a) && r(b) ? `${(r(a)!.rps / r(b)!.rps).toFixed(1)}x` : '-')
+    console.log(`\ndetail warm / mongo-only ${ratio('detail warm', 'detail mongo')} (target >= 5x), cold / mongo-only ${ratio('detail cold', 'detail mongo')}`)
+    console.log(`search p99 at ${CONNECTIONS} connections (target <= 50 ms): warm closed loop ${r('search warm')!.p99} ms, ` +
+      `warm at half the saturated rate ${r('search half')!.p99} ms, cold ${r('search cold')?.p99 ?? '-'} ms, ` +
+      `pages invalidated ${r('search invalidated')!.p99} ms, mongo-only ${r('search mongo')?.p99 ?? '-'} ms`)
     console.log(`load average ${loadAverage()}`)
   } finally {
     for (const pair of pairs) await pair.stop()
