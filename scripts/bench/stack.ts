@@ -17,6 +17,7 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { Agent, request as httpRequest } from 'node:http'
 import { createServer } from 'node:net'
 import { availableParallelism, cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -113,6 +114,66 @@ export function rssBytes(pid: number): number {
 export function loadAverage() {
   // cpus(), not availableParallelism(): the latter shrinks to 1 once this process is pinned.
   return `${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} on ${cpus().length} cores`
+}
+
+/** One request of a paced run. */
+export interface PacedRequest { method: string; path: string; headers?: Record<string, string>; body?: string }
+
+/** What a paced run measured, in the shape of the autocannon result fields the benchmarks print. */
+export interface PacedResult {
+  requests: { average: number; total: number; sent: number }
+  /** Milliseconds, from each request's scheduled send time. */
+  latency: { p50: number; p99: number }
+  non2xx: number
+  errors: number
+  timeouts: number
+}
+
+/**
+ * Open-loop load: `rate` requests a second, evenly spaced, for `seconds`, over at most `connections`
+ * keep-alive connections. Latency runs from each request's scheduled time, so a server (or this
+ * generator) falling behind shows in it. autocannon's `overallRate` is not used for this: it sends
+ * each connection's quota for the second back to back when the second starts, and then "corrects"
+ * every latency against a 1 ms interval, which multiplies the percentiles it reports.
+ */
+export async function pacedLoad(origin: string, opts: { rate: number; seconds: number; connections: number; next: (i: number) => PacedRequest; timeoutMs?: number }): Promise<PacedResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: opts.connections })
+  const target = new URL(origin)
+  const timeout = opts.timeoutMs ?? 30_000
+  const total = Math.max(1, Math.round(opts.rate * opts.seconds))
+  const interval = 1000 / opts.rate
+  const latencies: number[] = []
+  let non2xx = 0
+  let errors = 0
+  let timeouts = 0
+  const send = (req: PacedRequest, due: number) => new Promise<void>((resolve) => {
+    const call = httpRequest({ agent, host: target.hostname, port: target.port, method: req.method, path: req.path, headers: req.headers ?? {}, timeout }, (res) => {
+      res.resume()
+      res.on('end', () => {
+        if (res.statusCode! < 200 || res.statusCode! >= 300) non2xx++
+        latencies.push(performance.now() - due)
+        resolve()
+      })
+    })
+    let timedOut = false
+    call.on('timeout', () => { timedOut = true; timeouts++; call.destroy() })
+    call.on('error', () => { if (!timedOut) errors++; resolve() })
+    call.end(req.body)
+  })
+  const started = performance.now()
+  const inflight: Array<Promise<void>> = []
+  for (let i = 0; i < total; i++) {
+    const due = started + i * interval
+    const wait = due - performance.now()
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait))
+    inflight.push(send(opts.next(i), due))
+  }
+  await Promise.all(inflight)
+  const elapsed = (performance.now() - started) / 1000
+  agent.destroy()
+  latencies.sort((a, b) => a - b)
+  const at = (q: number) => latencies.length ? Math.round(10 * latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!) / 10 : Number.NaN
+  return { requests: { average: latencies.length / elapsed, total: latencies.length, sent: total }, latency: { p50: at(0.5), p99: at(0.99) }, non2xx, errors, timeouts }
 }
 
 export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {

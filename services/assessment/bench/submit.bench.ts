@@ -12,7 +12,7 @@
 // replaces the fixed rates, e.g. `50,200`;
 // BENCH_NODE_OPTIONS becomes the assessment child's NODE_OPTIONS, e.g. to load a profiler.)
 import autocannon from 'autocannon'
-import { cpuMicros, loadAverage, pinLoadGenerator, startStack, uuidv7, waitUntil, type BenchUser, type Stack } from '../../../scripts/bench/stack.js'
+import { cpuMicros, loadAverage, pacedLoad, pinLoadGenerator, startStack, uuidv7, waitUntil, type BenchUser, type Stack } from '../../../scripts/bench/stack.js'
 
 const CONNECTIONS = 50
 const STUDENTS = 200
@@ -88,16 +88,13 @@ async function main() {
       const pool = await startAttempts(amount)
       let n = 0
       const cpuBefore = { assessment: cpuMicros(pids.assessment), gateway: cpuMicros(pids.gateway) }
-      const result = await autocannon({
-        url, connections: CONNECTIONS, amount, ...(opts.rate ? { overallRate: opts.rate } : {}),
-        requests: [{
-          method: 'POST',
-          setupRequest: (req) => {
-            const attempt = pool[n++ % pool.length]!
-            return { ...req, path: `/api/v1/assessments/${assessment.id}/submit`, headers: { 'content-type': 'application/json', authorization: attempt.authorization }, body: attempt.body }
-          },
-        }],
-      })
+      const next = () => {
+        const attempt = pool[n++ % pool.length]!
+        return { method: 'POST', path: `/api/v1/assessments/${assessment.id}/submit`, headers: { 'content-type': 'application/json', authorization: attempt.authorization }, body: attempt.body }
+      }
+      const result = opts.rate
+        ? await pacedLoad(url, { rate: opts.rate, seconds: DURATION_SECONDS, connections: CONNECTIONS, next })
+        : await autocannon({ url, connections: CONNECTIONS, amount, requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, ...next() }) }] })
       const perSubmit = (name: keyof typeof pids) => ((cpuMicros(pids[name]) - cpuBefore[name]) / Math.max(result.requests.total, 1)).toFixed(0)
       console.log(`POST submit ${label.padEnd(34)} ${result.requests.average.toFixed(0).padStart(5)} req/s  p50 ${String(result.latency.p50).padStart(4)} ms  p99 ${String(result.latency.p99).padStart(4)} ms  `
         + `CPU/submit: assessment ${perSubmit('assessment').padStart(5)} µs, gateway ${perSubmit('gateway').padStart(5)} µs  (${result.requests.total} submits, non-2xx ${result.non2xx}, errors ${result.errors})`)
@@ -108,7 +105,7 @@ async function main() {
     const saturated = await run('through the gateway, closed loop', stack.gatewayUrl, {})
     await run('direct to the service, closed loop', direct, {})
     const half = Math.max(10, Math.round(saturated.requests.average / 2 / 10) * 10)
-    console.log(`\nfixed offered rate (${DURATION_SECONDS} s each; latency corrected for coordinated omission):`)
+    console.log(`\nfixed offered rate (${DURATION_SECONDS} s each; evenly paced, latency from each request's scheduled time):`)
     const rates = process.env.BENCH_RATES ? process.env.BENCH_RATES.split(',').map(Number) : [100, half]
     for (const rate of [...new Set(rates)].sort((a, b) => a - b)) {
       await run(`through the gateway at ${rate} req/s`, stack.gatewayUrl, { rate })

@@ -25,7 +25,7 @@ import { generateSigningKey } from '@lms/kit/testing'
 import autocannon from 'autocannon'
 import { Redis } from 'ioredis'
 import { MongoClient } from 'mongodb'
-import { SERVER_CORE, cpuMicros, loadAverage, pinLoadGenerator } from '../../../scripts/bench/stack.js'
+import { SERVER_CORE, cpuMicros, loadAverage, pacedLoad, pinLoadGenerator } from '../../../scripts/bench/stack.js'
 import { migrate } from '../src/migrate.js'
 import { QUERIES, seedCatalog } from './catalog.js'
 
@@ -130,10 +130,11 @@ async function run(name: string, pair: Pair, paths: string[], { connections = CO
   let n = 0
   let running = true
   const side = during ? (async () => { while (running) { await during(); await sleep(500) } })() : undefined
-  const result = await autocannon({
-    url: `http://127.0.0.1:${pair.gatewayPort}`, connections, duration: DURATION_S, timeout: 120, ...(rate ? { overallRate: rate } : {}),
-    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: paths[n++ % paths.length]! }) }],
-  })
+  const url = `http://127.0.0.1:${pair.gatewayPort}`
+  const next = () => ({ method: 'GET', path: paths[n++ % paths.length]! })
+  const result = rate
+    ? await pacedLoad(url, { rate, seconds: DURATION_S, connections, next, timeoutMs: 120_000 })
+    : await autocannon({ url, connections, duration: DURATION_S, timeout: 120, requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, ...next() }) }] })
   running = false
   await side
   const requests = result.requests.total

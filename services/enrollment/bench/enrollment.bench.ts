@@ -11,7 +11,7 @@
 // (BENCH_DURATION_SECONDS per run, 10; BENCH_SERVER_CORES a `taskset -c` list such as 0,1 for the
 // servers; BENCH_NODE_OPTIONS becomes the enrollment child's NODE_OPTIONS, e.g. to load a profiler.)
 import autocannon, { type Request, type Result } from 'autocannon'
-import { SERVER_CORE, cpuMicros, loadAverage, pinLoadGenerator, startStack, waitUntil, type BenchUser, type Stack } from '../../../scripts/bench/stack.js'
+import { SERVER_CORE, cpuMicros, loadAverage, pacedLoad, pinLoadGenerator, startStack, waitUntil, type BenchUser, type PacedRequest, type Stack } from '../../../scripts/bench/stack.js'
 
 const DURATION_SECONDS = Number(process.env.BENCH_DURATION_SECONDS ?? process.env.BENCH_DURATION_S ?? 10)
 const CONNECTIONS = 50
@@ -54,9 +54,9 @@ async function run(stack: Stack, label: string, url: string, setupRequest: (req:
   const pids = { enrollment: stack.pids.enrollment!, gateway: stack.pids.gateway! }
   await settle(Object.values(pids))
   const before = { enrollment: cpuMicros(pids.enrollment), gateway: cpuMicros(pids.gateway) }
-  const result = await autocannon({
-    url, connections: CONNECTIONS, duration: DURATION_SECONDS, ...(rate ? { overallRate: rate } : {}), requests: [{ setupRequest }],
-  })
+  const result = rate
+    ? await pacedLoad(url, { rate, seconds: DURATION_SECONDS, connections: CONNECTIONS, next: () => setupRequest({} as Request) as PacedRequest })
+    : await autocannon({ url, connections: CONNECTIONS, duration: DURATION_SECONDS, requests: [{ setupRequest }] })
   const per = (name: keyof typeof pids) => ((cpuMicros(pids[name]) - before[name]) / Math.max(result.requests.total, 1)).toFixed(0).padStart(5)
   console.log(`${label.padEnd(52)} ${result.requests.average.toFixed(0).padStart(5)} req/s  p50 ${String(result.latency.p50).padStart(4)} ms  `
     + `p99 ${String(result.latency.p99).padStart(4)} ms  CPU/request: enrollment ${per('enrollment')} µs, gateway ${per('gateway')} µs  `
