@@ -4,7 +4,7 @@
 // servers pinned to core 1 and this load generator to core 0 (as scripts/bench/stack.ts does).
 // Prints req/s, p50/p99 and each process's CPU time per request. Stops by itself, drops its data.
 // Run: node --import tsx --conditions=@lms/source services/course/bench/course.bench.ts
-//   BENCH_DURATION_S     seconds per case (10)
+//   BENCH_DURATION_SECONDS  seconds per case (10; BENCH_DURATION_S still works)
 //   BENCH_HOT_IDS        distinct courses read (100): on FerretDB's SQLite backend every uncached
 //                        course read scans the whole collection, so warming many takes minutes
 //   BENCH_MONGO_CONNECTIONS  connections of the MongoDB-only cases (5; at 50 on FerretDB every
@@ -30,7 +30,7 @@ import { migrate } from '../src/migrate.js'
 import { QUERIES, seedCatalog } from './catalog.js'
 
 const COURSES = 10_000
-const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10)
+const DURATION_S = Number(process.env.BENCH_DURATION_SECONDS ?? process.env.BENCH_DURATION_S ?? 10)
 const CONNECTIONS = 50
 const MONGO_CONNECTIONS = Number(process.env.BENCH_MONGO_CONNECTIONS ?? 5)
 const HOT_IDS = Number(process.env.BENCH_HOT_IDS ?? 100)
