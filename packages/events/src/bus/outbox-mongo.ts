@@ -282,7 +282,8 @@ export class MongoOutboxRelay {
     const sent = db.collection<{ _id: string; sentAt: Date }>(this.options.sentCollection ?? 'outbox_sent')
     const candidates = await marks.find({ collection: collectionName }).limit(20).toArray()
     for (const candidate of candidates) {
-      const leaseId = `${collectionName}:${String(candidate.docId)}`
+      // A document's lease and its marker share the id `<collection>:<docId>`.
+      const leaseId = candidate._id
       if (!(await this.claim(leases, leaseId))) continue
       try {
         const doc = await collection.findOne({ _id: candidate.docId as never })
@@ -304,9 +305,9 @@ export class MongoOutboxRelay {
           }
         }
         // $pullAll of the exact elements read: FerretDB 1.x ignores $pull with a condition (and a
-        // projection in findAndModify). The
-        // marker goes only once the document has nothing left, under the document's lock when the
-        // writers take one (a write in between re-marks it, see writeWithPendingMark).
+        // projection in findAndModify). The marker goes only once the document has nothing left,
+        // under the document's lock when the writers take one (a write in between re-marks it, see
+        // writeWithPendingMark).
         const settle = async () => {
           // Read again when nothing was sent: the marker may have come before its write (which
           // has landed by now if the writer holds the lock we are under).

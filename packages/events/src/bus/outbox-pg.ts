@@ -141,7 +141,7 @@ export async function enqueueWith(
   write: RawBuilder<unknown>,
   events: EventEnvelope | AnyEventEnvelope | Array<EventEnvelope | AnyEventEnvelope>,
 ): Promise<boolean> {
-  const values = outboxValues(events, true)
+  const values = outboxValues(events)
   const raw = db.withoutPlugins()
   if (!values) return (await sql`with written as (${write}) select 1 from written limit 1`.execute(raw)).rows.length > 0
   const signal = signalOf(db)
@@ -153,16 +153,14 @@ export async function enqueueWith(
   return rows.length > 0
 }
 
-/** The outbox rows of validated events with the active trace context (typed, for a `select` from `values`). */
-function outboxValues(events: EventEnvelope | AnyEventEnvelope | Array<EventEnvelope | AnyEventEnvelope>, typed = false) {
+/** The outbox rows of validated events with the active trace context (typed, so a `select` from `values` works too). */
+function outboxValues(events: EventEnvelope | AnyEventEnvelope | Array<EventEnvelope | AnyEventEnvelope>) {
   const list = Array.isArray(events) ? events : [events]
   if (list.length === 0) return undefined
   for (const e of list) validateEnvelope(e)
   const carrier = captureTraceContext()
   const traceJson = Object.keys(carrier).length ? JSON.stringify(carrier) : null
-  return sql.join(list.map((e) => typed
-    ? sql`(${e.id}::uuid, ${e.type}::text, ${JSON.stringify(e)}::jsonb, ${traceJson}::jsonb)`
-    : sql`(${e.id}, ${e.type}, ${JSON.stringify(e)}::jsonb, ${traceJson}::jsonb)`))
+  return sql.join(list.map((e) => sql`(${e.id}::uuid, ${e.type}::text, ${JSON.stringify(e)}::jsonb, ${traceJson}::jsonb)`))
 }
 
 /** Options of {@link PgOutboxRelay}. */
