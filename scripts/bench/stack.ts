@@ -79,6 +79,8 @@ export interface Stack {
   publish<T extends EventType>(type: T, data: EventData<T>, source: string): Promise<void>
   /** Publishes `course.published` (as the course service would) and returns the snapshot. */
   publishCourse(overrides?: Partial<EventData<'course.published'>> & { lessons?: number }): Promise<EventData<'course.published'> & { lessonIds: string[] }>
+  /** Every started server's GC pause totals so far (gateway and services), for {@link describeGc}. */
+  gcPauses(): Promise<Record<string, GcPauses>>
   /** A Kysely handle on a started service's own schema (as that service's role) for readiness polls. */
   database(service: ServiceName): ReturnType<typeof createPostgres<any>>
   stop(): Promise<void>
@@ -95,7 +97,11 @@ export function pinLoadGenerator() {
  * benchmark adds itself.
  */
 export function spawnServer(entry: string, options: SpawnOptions, cores = SERVER_CORE): ChildProcess {
-  const args = [process.execPath, '--import', 'tsx', '--conditions=@lms/source', entry]
+  const built = process.env.BENCH_RUNTIME === 'dist' && entry.startsWith('src/')
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)
+  const args = built
+    ? [process.execPath, ...flags, entry.replace(/^src\//, 'dist/').replace(/\.ts$/, '.js')]
+    : [process.execPath, ...flags, '--import', 'tsx', '--conditions=@lms/source', entry]
   return hasTaskset ? spawn('taskset', ['-c', cores, ...args], options) : spawn(args[0]!, args.slice(1), options)
 }
 
@@ -103,6 +109,51 @@ export function spawnServer(entry: string, options: SpawnOptions, cores = SERVER
 export function cpuMicros(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
   return ((Number(fields[11]) + Number(fields[12])) / 100) * 1e6
+}
+
+/**
+ * How many times a benchmark repeats each fixed-rate case (`BENCH_PACED_ROUNDS`, 3). One 10 s run's
+ * p99 rests on its 20 slowest requests, so one GC pause or a busy neighbour moves it several-fold
+ * from run to run on a 2-core machine; the spread of a few runs and their median say more.
+ */
+export const PACED_ROUNDS = Math.max(1, Number(process.env.BENCH_PACED_ROUNDS ?? 3))
+
+/** `p99 of 3 runs: 23.0, 42.1, 77.0 ms, median 42.1 ms` for repeated runs of one case. */
+export function describeP99s(p99s: number[]): string {
+  const sorted = [...p99s].sort((a, b) => a - b)
+  return `p99 of ${p99s.length} runs: ${sorted.map((p) => p.toFixed(1)).join(', ')} ms, median ${sorted[Math.floor((sorted.length - 1) / 2)]!.toFixed(1)} ms`
+}
+
+/** A server's garbage-collection pauses so far, from its own `/metrics` (prom-client's `nodejs_gc_duration_seconds`). */
+export interface GcPauses { count: number; ms: number; over10ms: number; majorMs: number }
+
+/** Reads a server's GC pause totals; diff two readings with {@link describeGc}. */
+export async function gcPauses(origin: string): Promise<GcPauses> {
+  const text = await (await fetch(`${origin}/metrics`)).text()
+  const sum = (prefix: string, filter: (line: string) => boolean = () => true) => text.split('\n')
+    .filter((line) => line.startsWith(prefix) && filter(line))
+    .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0)
+  const count = sum('nodejs_gc_duration_seconds_count')
+  return {
+    count,
+    ms: sum('nodejs_gc_duration_seconds_sum') * 1000,
+    over10ms: count - sum('nodejs_gc_duration_seconds_bucket', (line) => line.includes('le="0.01"')),
+    majorMs: sum('nodejs_gc_duration_seconds_sum', (line) => line.includes('kind="major"') || line.includes('kind="incremental"')) * 1000,
+  }
+}
+
+/**
+ * What each server's GC took between two readings of {@link Stack.gcPauses}, servers without a
+ * pause left out: `gateway 7 pauses 136 ms (7 over 10 ms); enrollment 14 pauses 74 ms (0 over 10 ms)`.
+ */
+export function describeGc(before: Record<string, GcPauses>, after: Record<string, GcPauses>): string {
+  const parts = Object.entries(after).flatMap(([name, a]) => {
+    const b = before[name]
+    if (!b || a.count === b.count) return []
+    const major = a.majorMs - b.majorMs
+    return [`${name} ${a.count - b.count} pauses ${(a.ms - b.ms).toFixed(0)} ms (${a.over10ms - b.over10ms} over 10 ms${major >= 1 ? `, major/incremental ${major.toFixed(0)} ms` : ''})`]
+  })
+  return parts.length ? parts.join('; ') : 'no pauses'
 }
 
 /** Resident set size of a process, in bytes. */
@@ -379,6 +430,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const stack: Stack = {
       gatewayUrl, urls, pids, admin: adminUser,
+      async gcPauses() {
+        const origins: Array<[string, string]> = [['gateway', gatewayUrl], ...Object.entries(urls) as Array<[string, string]>]
+        return Object.fromEntries(await Promise.all(origins.map(async ([name, origin]) => [name, await gcPauses(origin)] as const)))
+      },
       async registerUsers(count, concurrency = 8) {
         const users: BenchUser[] = []
         let next = 0

@@ -2,9 +2,11 @@
 // on core 1, this load generator on core 0): minted students enrolled in one course, a 20-question quiz,
 // attempts started beforehand, then every attempt submitted and auto-graded once at 50 connections:
 // closed loop (saturated: req/s, p50/p99) through the gateway and directly to the assessment service,
-// then at fixed offered rates (100 req/s and half the gateway's saturated rate, latency corrected for
-// coordinated omission) both ways, so the service's latency reads apart from the gateway's. Each run
-// prints the assessment service's and the gateway's CPU µs per submit. The course and the enrollments
+// then at fixed offered rates (100 req/s and half the gateway's saturated rate; evenly paced, latency
+// from each request's scheduled time) both ways, so the service's latency reads apart from the
+// gateway's, each BENCH_PACED_ROUNDS times (3) with the spread of their p99. Each run prints the
+// assessment service's and the gateway's CPU µs per submit, each fixed-rate run the servers' GC
+// pauses. The course and the enrollments
 // reach the assessment read model as `course.published` / `enrollment.created` events, as their
 // producers send them. Stops by itself and drops everything it created.
 // Run: node --import tsx --conditions=@lms/source services/assessment/bench/submit.bench.ts
@@ -12,7 +14,7 @@
 // replaces the fixed rates, e.g. `50,200`;
 // BENCH_NODE_OPTIONS becomes the assessment child's NODE_OPTIONS, e.g. to load a profiler.)
 import autocannon from 'autocannon'
-import { cpuMicros, loadAverage, pacedLoad, pinLoadGenerator, startStack, uuidv7, waitUntil, type BenchUser, type Stack } from '../../../scripts/bench/stack.js'
+import { PACED_ROUNDS, cpuMicros, describeGc, describeP99s, loadAverage, pacedLoad, pinLoadGenerator, startStack, uuidv7, waitUntil, type BenchUser, type Stack } from '../../../scripts/bench/stack.js'
 
 const CONNECTIONS = 50
 const STUDENTS = 200
@@ -88,6 +90,7 @@ async function main() {
       const amount = opts.rate ? Math.round(opts.rate * (DURATION_SECONDS + 1)) : SUBMITS
       const pool = await startAttempts(amount)
       let n = 0
+      const gcBefore = await stack.gcPauses()
       const cpuBefore = { assessment: cpuMicros(pids.assessment), gateway: cpuMicros(pids.gateway) }
       const next = () => {
         const attempt = pool[n++ % pool.length]!
@@ -99,6 +102,7 @@ async function main() {
       const perSubmit = (name: keyof typeof pids) => ((cpuMicros(pids[name]) - cpuBefore[name]) / Math.max(result.requests.total, 1)).toFixed(0)
       console.log(`POST submit ${label.padEnd(34)} ${result.requests.average.toFixed(0).padStart(5)} req/s  p50 ${String(result.latency.p50).padStart(4)} ms  p99 ${String(result.latency.p99).padStart(4)} ms  `
         + `CPU/submit: assessment ${perSubmit('assessment').padStart(5)} µs, gateway ${perSubmit('gateway').padStart(5)} µs  (${result.requests.total} submits, non-2xx ${result.non2xx}, errors ${result.errors})`)
+      if (opts.rate) console.log(`${''.padEnd(46)} GC: ${describeGc(gcBefore, await stack.gcPauses())}`)
       return result
     }
 
@@ -109,8 +113,13 @@ async function main() {
     console.log(`\nfixed offered rate (${DURATION_SECONDS} s each; evenly paced, latency from each request's scheduled time):`)
     const rates = process.env.BENCH_RATES ? process.env.BENCH_RATES.split(',').map(Number) : [100, half]
     for (const rate of [...new Set(rates)].sort((a, b) => a - b)) {
-      await run(`through the gateway at ${rate} req/s`, stack.gatewayUrl, { rate })
-      await run(`direct to the service at ${rate} req/s`, direct, { rate })
+      const p99s = { gateway: [] as number[], direct: [] as number[] }
+      for (let round = 1; round <= PACED_ROUNDS; round++) {
+        const of = PACED_ROUNDS > 1 ? ` (${round}/${PACED_ROUNDS})` : ''
+        p99s.gateway.push((await run(`through the gateway at ${rate} req/s${of}`, stack.gatewayUrl, { rate })).latency.p99)
+        p99s.direct.push((await run(`direct to the service at ${rate} req/s${of}`, direct, { rate })).latency.p99)
+      }
+      if (PACED_ROUNDS > 1) console.log(`  ${rate} req/s through the gateway: ${describeP99s(p99s.gateway)}; direct: ${describeP99s(p99s.direct)}`)
     }
     console.log(`load average: ${loadAverage()}`)
   } finally {

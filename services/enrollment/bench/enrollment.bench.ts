@@ -2,16 +2,18 @@
 // gateway on core 1, this load generator on core 0): 200 concurrent enrollments into a course of
 // capacity 50 (and the same with the waitlist), enroll writes through the gateway, then progress writes
 // at 50 connections: closed loop (saturated) through the gateway and directly to the enrollment
-// service, then at fixed offered rates (200 req/s and half the gateway's saturated rate; autocannon
-// corrects those latencies for coordinated omission) both ways, so the service's own latency reads
-// apart from the gateway's. Every run prints the enrollment service's and the gateway's CPU µs per
-// request. Students are minted (user.registered, a session, a token); courses reach the read model
-// as `course.published` events. Stops by itself and drops everything it created.
+// service, then at fixed offered rates (200 req/s and half the gateway's saturated rate; evenly
+// paced, latency from each request's scheduled time) both ways, so the service's own latency reads
+// apart from the gateway's, each BENCH_PACED_ROUNDS times (3) with the spread of their p99. Every
+// run prints the enrollment service's and the gateway's CPU µs per request, every fixed-rate run the
+// servers' GC pauses. Students are minted (user.registered, a session, a token); courses reach the
+// read model as `course.published` events. Stops by itself and drops everything it created.
 // Run: node --import tsx --conditions=@lms/source services/enrollment/bench/enrollment.bench.ts
 // (BENCH_DURATION_SECONDS per run, 10; BENCH_SERVER_CORES a `taskset -c` list such as 0,1 for the
-// servers; BENCH_NODE_OPTIONS becomes the enrollment child's NODE_OPTIONS, e.g. to load a profiler.)
+// servers; BENCH_NODE_OPTIONS becomes the enrollment child's NODE_OPTIONS, e.g. to load a profiler;
+// BENCH_RUNTIME=dist and BENCH_NODE_FLAGS as in scripts/bench/README.md.)
 import autocannon, { type Request, type Result } from 'autocannon'
-import { SERVER_CORE, cpuMicros, loadAverage, pacedLoad, pinLoadGenerator, startStack, waitUntil, type BenchUser, type PacedRequest, type Stack } from '../../../scripts/bench/stack.js'
+import { PACED_ROUNDS, SERVER_CORE, cpuMicros, describeGc, describeP99s, loadAverage, pacedLoad, pinLoadGenerator, startStack, waitUntil, type BenchUser, type PacedRequest, type Stack } from '../../../scripts/bench/stack.js'
 
 const DURATION_SECONDS = Number(process.env.BENCH_DURATION_SECONDS ?? process.env.BENCH_DURATION_S ?? 10)
 const CONNECTIONS = 50
@@ -53,6 +55,7 @@ async function settle(pids: number[]) {
 async function run(stack: Stack, label: string, url: string, setupRequest: (req: Request) => Request, rate?: number): Promise<Result> {
   const pids = { enrollment: stack.pids.enrollment!, gateway: stack.pids.gateway! }
   await settle(Object.values(pids))
+  const gcBefore = await stack.gcPauses()
   const before = { enrollment: cpuMicros(pids.enrollment), gateway: cpuMicros(pids.gateway) }
   const result = rate
     ? await pacedLoad(url, { rate, seconds: DURATION_SECONDS, connections: CONNECTIONS, next: () => setupRequest({} as Request) as PacedRequest })
@@ -61,6 +64,7 @@ async function run(stack: Stack, label: string, url: string, setupRequest: (req:
   console.log(`${label.padEnd(52)} ${result.requests.average.toFixed(0).padStart(5)} req/s  p50 ${String(result.latency.p50).padStart(4)} ms  `
     + `p99 ${String(result.latency.p99).padStart(4)} ms  CPU/request: enrollment ${per('enrollment')} µs, gateway ${per('gateway')} µs  `
     + `(${result.requests.total} of ${result.requests.sent} sent answered, non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`)
+  if (rate) console.log(`${''.padEnd(52)} GC: ${describeGc(gcBefore, await stack.gcPauses())}`)
   return result
 }
 
@@ -124,8 +128,13 @@ async function main() {
     const half = Math.max(10, Math.round(saturated.requests.average / 2 / 10) * 10)
     console.log(`\nfixed offered rate (target: p99 ≤ 30 ms through the gateway):`)
     for (const rate of [...new Set([FIXED_RATE, half])].sort((a, b) => a - b)) {
-      await run(stack, `PUT progress through the gateway at ${rate} req/s`, stack.gatewayUrl, progress, rate)
-      await run(stack, `PUT progress direct to the service at ${rate} req/s`, direct, progress, rate)
+      const p99s = { gateway: [] as number[], direct: [] as number[] }
+      for (let round = 1; round <= PACED_ROUNDS; round++) {
+        const of = PACED_ROUNDS > 1 ? ` (${round}/${PACED_ROUNDS})` : ''
+        p99s.gateway.push((await run(stack, `PUT progress through the gateway at ${rate} req/s${of}`, stack.gatewayUrl, progress, rate)).latency.p99)
+        p99s.direct.push((await run(stack, `PUT progress direct to the service at ${rate} req/s${of}`, direct, progress, rate)).latency.p99)
+      }
+      if (PACED_ROUNDS > 1) console.log(`  ${rate} req/s through the gateway: ${describeP99s(p99s.gateway)}; direct: ${describeP99s(p99s.direct)}`)
     }
     console.log(`load average: ${loadAverage()}`)
   } finally {
