@@ -303,6 +303,21 @@ for env in dev staging prod; do
   run "dashboards, ServiceMonitors, PrometheusRule, ExternalSecrets rendered ($env)" env_objects "$env"
 done
 
+ingress_paths() { # the internet reaches the API, the docs and the JWKS; /metrics and /health/* stay in-cluster
+  "$PY" - "$RENDERED/$1.yaml" <<'PY'
+import sys, yaml
+paths = [p['path'] for doc in yaml.safe_load_all(open(sys.argv[1])) if doc and doc.get('kind') == 'Ingress'
+         for rule in doc['spec']['rules'] for p in rule['http']['paths']]
+def routed(url): return any(url == p or url.startswith(p.rstrip('/') + '/') for p in paths)
+wrong = [u for u in ('/metrics', '/health/ready', '/health/live') if routed(u)] + \
+        [u for u in ('/api/v1/courses', '/docs', '/docs/openapi.json', '/.well-known/jwks.json') if not routed(u)]
+if wrong: sys.exit(f'Ingress paths {paths} get these wrong: {wrong}')
+PY
+}
+for env in dev staging prod; do
+  run "Ingress routes /api, /docs, /.well-known and not /metrics or /health ($env)" ingress_paths "$env"
+done
+
 # --------------------------------------------------- dashboards / alerts ----
 echo "# dashboards and alerts"
 copies_match() {
