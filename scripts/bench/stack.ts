@@ -56,6 +56,13 @@ export interface StackOptions {
    * core, the load generator (pinLoadGenerator) alone on the other; `'0,1'` lets the servers use both.
    */
   serverCores?: string
+  /**
+   * A `taskset -c` list for single processes, over `serverCores`. The enrollment and assessment
+   * benchmarks move the user service, which no measured request reaches, to the load generator's
+   * core: idle, its memory-reducer GCs (100–200 ms) otherwise take the measured core from the
+   * service under test, and the slowest requests waited behind them (see `describeTailCpu`).
+   */
+  coresFor?: Partial<Record<ServiceName | 'gateway', string>>
 }
 
 export interface BenchUser { id: string; email: string; password: string; role: string; accessToken: string; authorization: string; sid: string }
@@ -124,6 +131,54 @@ export function describeP99s(p99s: number[]): string {
   return `p99 of ${p99s.length} runs: ${sorted.map((p) => p.toFixed(1)).join(', ')} ms, median ${sorted[Math.floor((sorted.length - 1) / 2)]!.toFixed(1)} ms`
 }
 
+/** What {@link sampleCpu} recorded: per 10 ms sample, the epoch ms and each group's CPU ms since the previous sample. */
+export interface CpuSamples { names: string[]; rows: number[][] }
+
+/**
+ * Records, every 10 ms and out of this process (a child on the load generator's core, so the
+ * generator's timing stays its own), the CPU time of the given servers and of PostgreSQL, Redis and
+ * RabbitMQ, until `stop()`. With {@link describeTailCpu}: who had the CPU while the slowest requests waited.
+ */
+export function sampleCpu(pids: Record<string, number>): { stop(): Promise<CpuSamples> } {
+  const script = fileURLToPath(new URL('./cpu-sampler.mjs', import.meta.url))
+  const args = [process.execPath, script, JSON.stringify(pids)]
+  const child = hasTaskset ? spawn('taskset', ['-c', LOADGEN_CORE, ...args], { stdio: ['pipe', 'pipe', 'inherit'] }) : spawn(args[0]!, args.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] })
+  let out = ''
+  child.stdout!.on('data', (chunk: Buffer) => { out += chunk.toString('utf8') })
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  return {
+    async stop() {
+      child.stdin!.end()
+      await exited
+      const [header = '', ...lines] = out.trim().split('\n')
+      return { names: header.split(' '), rows: lines.map((line) => line.split(' ').map(Number)) }
+    },
+  }
+}
+
+/**
+ * `while the p99 requests waited: enrollment 48 %, postgres 21 %, user 19 % (whole run: enrollment
+ * 55 %, postgres 30 %, user 1 %)`: each group's share of the CPU time used during the lifetimes of
+ * the run's slowest requests, beside its share over the whole run. A group whose share jumps is
+ * what the slow requests waited behind.
+ */
+export function describeTailCpu(samples: CpuSamples, slowest: Array<[number, number]>): string {
+  if (samples.rows.length < 2 || slowest.length === 0) return 'no samples'
+  const during = samples.names.map(() => 0)
+  const overall = samples.names.map(() => 0)
+  for (const [t = 0, ...ms] of samples.rows) {
+    // A sample covers the 10 ms before its time stamp.
+    const inTail = slowest.some(([sent, answered]) => t > sent && t - 10 < answered)
+    ms.forEach((v, i) => { overall[i]! += v; if (inTail) during[i]! += v })
+  }
+  const shares = (xs: number[]) => {
+    const total = xs.reduce((a, b) => a + b, 0) || 1
+    return samples.names.map((name, i) => [name, (100 * xs[i]!) / total] as const).filter(([, pct]) => pct >= 5).sort((a, b) => b[1] - a[1])
+      .map(([name, pct]) => `${name} ${pct.toFixed(0)} %`).join(', ')
+  }
+  return `while the p99 requests waited: ${shares(during)} (whole run: ${shares(overall)})`
+}
+
 /** A server's garbage-collection pauses so far, from its own `/metrics` (prom-client's `nodejs_gc_duration_seconds`). */
 export interface GcPauses { count: number; ms: number; over10ms: number; majorMs: number }
 
@@ -178,6 +233,8 @@ export interface PacedResult {
   non2xx: number
   errors: number
   timeouts: number
+  /** `[sent, answered]` (epoch ms) of the requests at or above the p99, for {@link describeTailCpu}. */
+  slowest: Array<[number, number]>
 }
 
 /**
@@ -198,6 +255,7 @@ export async function pacedLoad(origin: string, opts: { rate: number; seconds: n
   const warmup = Math.round(opts.rate * (opts.warmupSeconds ?? 1))
   const interval = 1000 / opts.rate
   const latencies: number[] = []
+  const spans: Array<[number, number]> = []
   let non2xx = 0
   let errors = 0
   let timeouts = 0
@@ -206,7 +264,11 @@ export async function pacedLoad(origin: string, opts: { rate: number; seconds: n
       res.resume()
       res.on('end', () => {
         if (record && (res.statusCode! < 200 || res.statusCode! >= 300)) non2xx++
-        if (record) latencies.push(performance.now() - due)
+        if (record) {
+          const done = performance.now()
+          latencies.push(done - due)
+          spans.push([due, done])
+        }
         resolve()
       })
     })
@@ -229,7 +291,10 @@ export async function pacedLoad(origin: string, opts: { rate: number; seconds: n
   agent.destroy()
   latencies.sort((a, b) => a - b)
   const at = (q: number) => latencies.length ? Math.round(10 * latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!) / 10 : Number.NaN
-  return { requests: { average: latencies.length / elapsed, total: latencies.length, sent: total }, latency: { p50: at(0.5), p99: at(0.99) }, non2xx, errors, timeouts }
+  const p99 = at(0.99)
+  const slowest = spans.filter(([due, done]) => done - due >= p99 - 0.05)
+    .map(([due, done]): [number, number] => [performance.timeOrigin + due, performance.timeOrigin + done])
+  return { requests: { average: latencies.length / elapsed, total: latencies.length, sent: total }, latency: { p50: at(0.5), p99 }, non2xx, errors, timeouts, slowest }
 }
 
 export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
@@ -361,7 +426,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }
 
     const start = (name: ServiceName | 'gateway', dir: string, extra: Record<string, string>) => {
-      const child = spawnServer('src/server.ts', { cwd: join(root, dir), env: { ...baseEnv, ...extra }, stdio: ['ignore', 'ignore', 'pipe'] }, options.serverCores)
+      const child = spawnServer('src/server.ts', { cwd: join(root, dir), env: { ...baseEnv, ...extra }, stdio: ['ignore', 'ignore', 'pipe'] }, options.coresFor?.[name] ?? options.serverCores)
       child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(`[${name}] ${chunk}`))
       child.once('exit', (code, signal) => { if (!stopped) console.error(`[${name}] exited early (${code ?? signal})`) })
       children.set(name, child)

@@ -6,7 +6,8 @@
 // from each request's scheduled time) both ways, so the service's latency reads apart from the
 // gateway's, each BENCH_PACED_ROUNDS times (3) with the spread of their p99. Each run prints the
 // assessment service's and the gateway's CPU µs per submit, each fixed-rate run the servers' GC
-// pauses. The course and the enrollments
+// pauses and who had the CPU while its p99 submits waited. The user service runs on this
+// generator's core: no measured request reaches it. The course and the enrollments
 // reach the assessment read model as `course.published` / `enrollment.created` events, as their
 // producers send them. Stops by itself and drops everything it created.
 // Run: node --import tsx --conditions=@lms/source services/assessment/bench/submit.bench.ts
@@ -14,7 +15,7 @@
 // replaces the fixed rates, e.g. `50,200`;
 // BENCH_NODE_OPTIONS becomes the assessment child's NODE_OPTIONS, e.g. to load a profiler.)
 import autocannon from 'autocannon'
-import { PACED_ROUNDS, cpuMicros, describeGc, describeP99s, loadAverage, pacedLoad, pinLoadGenerator, startStack, uuidv7, waitUntil, type BenchUser, type Stack } from '../../../scripts/bench/stack.js'
+import { LOADGEN_CORE, PACED_ROUNDS, cpuMicros, describeGc, describeP99s, describeTailCpu, loadAverage, pacedLoad, sampleCpu, pinLoadGenerator, startStack, uuidv7, waitUntil, type BenchUser, type Stack } from '../../../scripts/bench/stack.js'
 
 const CONNECTIONS = 50
 const STUDENTS = 200
@@ -35,7 +36,8 @@ async function call(baseUrl: string, method: string, path: string, user: BenchUs
 async function main() {
   pinLoadGenerator()
   const profile = process.env.BENCH_NODE_OPTIONS ? { assessment: { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } } : undefined
-  const stack: Stack = await startStack({ services: ['assessment'], ...(profile ? { env: profile } : {}) })
+  // The user service only minted the students; on the load generator's core its idle GCs stay off the measured one.
+  const stack: Stack = await startStack({ services: ['assessment'], coresFor: { user: LOADGEN_CORE }, ...(profile ? { env: profile } : {}) })
   try {
     const direct = stack.urls.assessment!
     const students = await stack.mintUsers(STUDENTS)
@@ -58,7 +60,7 @@ async function main() {
       const last = await call(direct, 'GET', `/api/v1/assessments/${assessment.id}`, students.at(-1)!)
       return last.status === 200
     })
-    console.log(`assessment bench: ${STUDENTS} students, ${QUESTIONS}-question quiz, ${CONNECTIONS} connections`)
+    console.log(`assessment bench: ${STUDENTS} students, ${QUESTIONS}-question quiz, ${CONNECTIONS} connections, the user service (no measured request reaches it) on core ${LOADGEN_CORE} with this generator`)
 
     // Attempts are started directly on the service (50 at a time, students in turn), each answered with
     // its first offered choice (right or wrong); every submit below uses one of them once.
@@ -96,13 +98,17 @@ async function main() {
         const attempt = pool[n++ % pool.length]!
         return { method: 'POST', path: `/api/v1/assessments/${assessment.id}/submit`, headers: { 'content-type': 'application/json', authorization: attempt.authorization }, body: attempt.body }
       }
-      const result = opts.rate
-        ? await pacedLoad(url, { rate: opts.rate, seconds: DURATION_SECONDS, connections: CONNECTIONS, next })
-        : await autocannon({ url, connections: CONNECTIONS, amount, requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, ...next() }) }] })
+      const sampler = opts.rate ? sampleCpu(stack.pids as Record<string, number>) : undefined
+      const paced = opts.rate ? await pacedLoad(url, { rate: opts.rate, seconds: DURATION_SECONDS, connections: CONNECTIONS, next }) : undefined
+      const cpu = await sampler?.stop()
+      const result = paced ?? await autocannon({ url, connections: CONNECTIONS, amount, requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, ...next() }) }] })
       const perSubmit = (name: keyof typeof pids) => ((cpuMicros(pids[name]) - cpuBefore[name]) / Math.max(result.requests.total, 1)).toFixed(0)
       console.log(`POST submit ${label.padEnd(34)} ${result.requests.average.toFixed(0).padStart(5)} req/s  p50 ${String(result.latency.p50).padStart(4)} ms  p99 ${String(result.latency.p99).padStart(4)} ms  `
         + `CPU/submit: assessment ${perSubmit('assessment').padStart(5)} µs, gateway ${perSubmit('gateway').padStart(5)} µs  (${result.requests.total} submits, non-2xx ${result.non2xx}, errors ${result.errors})`)
-      if (opts.rate) console.log(`${''.padEnd(46)} GC: ${describeGc(gcBefore, await stack.gcPauses())}`)
+      if (paced && cpu) {
+        console.log(`${''.padEnd(46)} GC: ${describeGc(gcBefore, await stack.gcPauses())}`)
+        console.log(`${''.padEnd(46)} CPU ${describeTailCpu(cpu, paced.slowest)}`)
+      }
       return result
     }
 

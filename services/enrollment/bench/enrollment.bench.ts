@@ -6,14 +6,15 @@
 // paced, latency from each request's scheduled time) both ways, so the service's own latency reads
 // apart from the gateway's, each BENCH_PACED_ROUNDS times (3) with the spread of their p99. Every
 // run prints the enrollment service's and the gateway's CPU µs per request, every fixed-rate run the
-// servers' GC pauses. Students are minted (user.registered, a session, a token); courses reach the
+// servers' GC pauses and who had the CPU while its p99 requests waited. The user service runs on
+// this generator's core: no measured request reaches it. Students are minted (user.registered, a session, a token); courses reach the
 // read model as `course.published` events. Stops by itself and drops everything it created.
 // Run: node --import tsx --conditions=@lms/source services/enrollment/bench/enrollment.bench.ts
 // (BENCH_DURATION_SECONDS per run, 10; BENCH_SERVER_CORES a `taskset -c` list such as 0,1 for the
 // servers; BENCH_NODE_OPTIONS becomes the enrollment child's NODE_OPTIONS, e.g. to load a profiler;
 // BENCH_RUNTIME=dist and BENCH_NODE_FLAGS as in scripts/bench/README.md.)
 import autocannon, { type Request, type Result } from 'autocannon'
-import { PACED_ROUNDS, SERVER_CORE, cpuMicros, describeGc, describeP99s, loadAverage, pacedLoad, pinLoadGenerator, startStack, waitUntil, type BenchUser, type PacedRequest, type Stack } from '../../../scripts/bench/stack.js'
+import { LOADGEN_CORE, PACED_ROUNDS, SERVER_CORE, cpuMicros, describeGc, describeP99s, describeTailCpu, loadAverage, pacedLoad, sampleCpu, pinLoadGenerator, startStack, waitUntil, type BenchUser, type PacedRequest, type Stack } from '../../../scripts/bench/stack.js'
 
 const DURATION_SECONDS = Number(process.env.BENCH_DURATION_SECONDS ?? process.env.BENCH_DURATION_S ?? 10)
 const CONNECTIONS = 50
@@ -57,14 +58,18 @@ async function run(stack: Stack, label: string, url: string, setupRequest: (req:
   await settle(Object.values(pids))
   const gcBefore = await stack.gcPauses()
   const before = { enrollment: cpuMicros(pids.enrollment), gateway: cpuMicros(pids.gateway) }
-  const result = rate
-    ? await pacedLoad(url, { rate, seconds: DURATION_SECONDS, connections: CONNECTIONS, next: () => setupRequest({} as Request) as PacedRequest })
-    : await autocannon({ url, connections: CONNECTIONS, duration: DURATION_SECONDS, requests: [{ setupRequest }] })
+  const sampler = rate ? sampleCpu(stack.pids as Record<string, number>) : undefined
+  const paced = rate ? await pacedLoad(url, { rate, seconds: DURATION_SECONDS, connections: CONNECTIONS, next: () => setupRequest({} as Request) as PacedRequest }) : undefined
+  const cpu = await sampler?.stop()
+  const result = paced ?? await autocannon({ url, connections: CONNECTIONS, duration: DURATION_SECONDS, requests: [{ setupRequest }] })
   const per = (name: keyof typeof pids) => ((cpuMicros(pids[name]) - before[name]) / Math.max(result.requests.total, 1)).toFixed(0).padStart(5)
   console.log(`${label.padEnd(52)} ${result.requests.average.toFixed(0).padStart(5)} req/s  p50 ${String(result.latency.p50).padStart(4)} ms  `
     + `p99 ${String(result.latency.p99).padStart(4)} ms  CPU/request: enrollment ${per('enrollment')} µs, gateway ${per('gateway')} µs  `
     + `(${result.requests.total} of ${result.requests.sent} sent answered, non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`)
-  if (rate) console.log(`${''.padEnd(52)} GC: ${describeGc(gcBefore, await stack.gcPauses())}`)
+  if (paced && cpu) {
+    console.log(`${''.padEnd(52)} GC: ${describeGc(gcBefore, await stack.gcPauses())}`)
+    console.log(`${''.padEnd(52)} CPU ${describeTailCpu(cpu, paced.slowest)}`)
+  }
   return result
 }
 
@@ -72,11 +77,12 @@ async function main() {
   pinLoadGenerator()
   const serverCores = process.env.BENCH_SERVER_CORES
   const profile = process.env.BENCH_NODE_OPTIONS ? { enrollment: { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } } : undefined
-  const stack = await startStack({ services: ['enrollment'], ...(serverCores ? { serverCores } : {}), ...(profile ? { env: profile } : {}) })
+  // The user service only minted the students; on the load generator's core its idle GCs stay off the measured one.
+  const stack = await startStack({ services: ['enrollment'], coresFor: { user: LOADGEN_CORE }, ...(serverCores ? { serverCores } : {}), ...(profile ? { env: profile } : {}) })
   try {
     const direct = stack.urls.enrollment!
     const users = await stack.mintUsers(USERS)
-    console.log(`enrollment bench: ${USERS} students, ${CONNECTIONS} connections, ${DURATION_SECONDS} s per run, servers on core(s) ${serverCores ?? SERVER_CORE}`)
+    console.log(`enrollment bench: ${USERS} students, ${CONNECTIONS} connections, ${DURATION_SECONDS} s per run, servers on core(s) ${serverCores ?? SERVER_CORE}, the user service (no measured request reaches it) on core ${LOADGEN_CORE} with this generator`)
 
     const small = await stack.publishCourse({ capacity: 50, lessons: 1 })
     const queued = await stack.publishCourse({ capacity: 50, lessons: 1 })
