@@ -120,8 +120,6 @@ export const proxyPlugin = fp(
       clients.push(client)
 
       const forwarder = (forward: ForwardOptions, websocket = false) => function proxy(request: FastifyRequest, reply: FastifyReply) {
-        const refused = client.admission()
-        if (refused) return reply.send(refused)
         const upgrade = (request.raw as UpgradeRequest)[UPGRADE]
         if (upgrade && !websocket) return reply.send(kitErrors.KIT_ERR_NOT_FOUND())
         client.forward(request, reply, forward, upgrade)

@@ -47,7 +47,7 @@ const TIMEOUT_ERRORS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT
  *
  * @example
  * const user = new UpstreamClient({ name: 'user', url, breaker, timeoutMs: 10_000, connectTimeoutMs: 1_000, connections: 128, observe })
- * app.get('/api/v1/users/*', (request, reply) => user.forward(request, reply))
+ * app.get('/api/v1/users/*', (request, reply) => { user.forward(request, reply); return reply })
  */
 export class UpstreamClient {
   readonly name: string
@@ -65,18 +65,20 @@ export class UpstreamClient {
     })
   }
 
-  /** Lets a request go upstream unless the circuit is open (then the error to answer with). */
-  admission(): AppError | undefined {
-    const { breaker } = this.options
-    if (breaker.tryAcquire()) return undefined
-    const error = gatewayErrors.GW_ERR_CIRCUIT_OPEN()
-    return new AppError(error.code, error.status, error.message, { upstream: this.name }, { 'retry-after': String(breaker.retryAfterSeconds()) })
-  }
-
-  /** Sends the request on and its answer back; call after `admission`. */
+  /**
+   * Sends the request on and its answer back, unless its path has a dot segment (400) or the circuit
+   * is open (503 with Retry-After). The path is checked first: a refusal that never goes upstream
+   * must not take the half-open circuit's one probe, which nothing would then settle.
+   */
   forward(request: FastifyRequest, reply: FastifyReply, opts: ForwardOptions = {}, upgrade?: UpgradeTarget): void {
     if (hasDotSegment(request.url)) {
       reply.send(gatewayErrors.GW_ERR_BAD_PATH())
+      return
+    }
+    const { breaker } = this.options
+    if (!breaker.tryAcquire()) {
+      const error = gatewayErrors.GW_ERR_CIRCUIT_OPEN()
+      reply.send(new AppError(error.code, error.status, error.message, { upstream: this.name }, { 'retry-after': String(breaker.retryAfterSeconds()) }))
       return
     }
     const body = request.body as Readable | Buffer | undefined
@@ -106,14 +108,6 @@ export class UpstreamClient {
   close(): Promise<void> {
     return this.pool.destroy()
   }
-}
-
-/** Whether undici's raw name/value pairs hold `name` (lower case). */
-function hasHeader(rawHeaders: Buffer[], name: string): boolean {
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    if (rawHeaders[i]!.length === name.length && rawHeaders[i]!.toString('latin1').toLowerCase() === name) return true
-  }
-  return false
 }
 
 /** One request's trip upstream and back: undici's dispatch handler. */
@@ -147,11 +141,12 @@ class Exchange implements Dispatcher.DispatchHandlers {
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     if (this.started) return true
     this.started = true
-    this.upstream.settle(statusCode, this.startedAt, statusCode === 503 && hasHeader(rawHeaders, 'retry-after'))
+    const upstreamHeaders = responseHeaders(rawHeaders)
+    this.upstream.settle(statusCode, this.startedAt, statusCode === 503 && upstreamHeaders['retry-after'] !== undefined)
     this.onStatus?.(this.request, statusCode)
     const reply = this.reply
     // One object for writeHead: nothing is set on the raw response before, so Node takes it as is.
-    const headers = Object.assign({}, this.upstream.fixedHeaders, reply.getHeaders(), responseHeaders(rawHeaders))
+    const headers = Object.assign({}, this.upstream.fixedHeaders, reply.getHeaders(), upstreamHeaders)
     reply.hijack()
     reply.raw.writeHead(statusCode, headers)
     this.resume = resume

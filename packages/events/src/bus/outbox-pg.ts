@@ -364,10 +364,8 @@ export class PgOutboxRelay {
     const r = await sql<{ schema: string }>`select current_schema() as schema`.execute(this.raw)
     this.schema = r.rows[0]?.schema ?? 'public'
     if (this.options.listen) await this.connectListener()
-    if (this.options.producerDb) {
-      const adapter = this.options.producerDb.getExecutor().adapter
-      localRelays.set(adapter, (localRelays.get(adapter) ?? new Set<PgOutboxRelay>()).add(this))
-    }
+    const producer = this.producerAdapter()
+    if (producer) localRelays.set(producer, (localRelays.get(producer) ?? new Set<PgOutboxRelay>()).add(this))
     this.timers.push(
       setInterval(
         () => void this.prune().catch((err) => this.logger.warn({ err }, 'outbox prune failed')),
@@ -399,11 +397,17 @@ export class PgOutboxRelay {
   }
 
   /** Stops the loop after a final flush and closes the LISTEN connection. */
+  /** The key `enqueue` finds this relay under: the adapter every Kysely derived from `producerDb` shares. */
+  private producerAdapter(): object | undefined {
+    return this.options.producerDb?.getExecutor().adapter
+  }
+
   async stop(): Promise<void> {
     if (!this.running) return
     this.running = false
     // From here on the producer's commits NOTIFY again; the final flush below takes what came before.
-    if (this.options.producerDb) localRelays.get(this.options.producerDb.getExecutor().adapter)?.delete(this)
+    const producer = this.producerAdapter()
+    if (producer) localRelays.get(producer)?.delete(this)
     for (const t of this.timers) clearInterval(t)
     this.timers = []
     this.notify()
