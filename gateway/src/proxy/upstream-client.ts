@@ -1,6 +1,6 @@
 import { AppError, problem, sendProblem } from '@lms/kit'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { Duplex, Readable } from 'node:stream'
+import { Readable, type Duplex } from 'node:stream'
 import { Pool, type Dispatcher } from 'undici'
 import { gatewayErrors } from '../errors.js'
 import type { CircuitBreaker } from './circuit-breaker.js'
@@ -91,7 +91,8 @@ export class UpstreamClient {
       bodyTimeout: opts.bodyTimeoutMs ?? this.options.timeoutMs,
       ...(upgrade ? { upgrade: 'websocket' } : {}),
     }
-    this.pool.dispatch(dispatch, new Exchange(this, request, reply, opts.onStatus, upgrade))
+    const errorListeners = body instanceof Readable ? body.listenerCount('error') : 0
+    this.pool.dispatch(dispatch, new Exchange(this, request, reply, opts.onStatus, upgrade, errorListeners))
   }
 
   /**
@@ -110,41 +111,70 @@ export class UpstreamClient {
   }
 }
 
-/** One request's trip upstream and back: undici's dispatch handler. */
+/** The client's side of an exchange, dropped once it is answered. */
+interface Client { request: FastifyRequest; reply: FastifyReply }
+
+/**
+ * One request's trip upstream and back: undici's dispatch handler. It lets the client's request and
+ * reply go as soon as they are answered: undici leaves an 'error' listener on a streamed request body
+ * that reaches its handler, and Node keeps a keep-alive connection's last request until the next one
+ * arrives, so an idle connection would otherwise hold its last Fastify request, reply and response.
+ */
 class Exchange implements Dispatcher.DispatchHandlers {
   private readonly startedAt = process.hrtime.bigint()
+  private client: Client | undefined
   private abort: ((error?: Error) => void) | undefined
   private started = false
-  private finished = false
   private clientGone = false
   private resume: (() => void) | undefined
 
   constructor(
     private readonly upstream: UpstreamClient,
-    private readonly request: FastifyRequest,
-    private readonly reply: FastifyReply,
+    request: FastifyRequest,
+    reply: FastifyReply,
     private readonly onStatus: ForwardOptions['onStatus'],
     private readonly upgrade: UpgradeTarget | undefined,
-  ) {}
+    /** How many 'error' listeners the request body had before undici added its own. */
+    private readonly bodyErrorListeners: number,
+  ) {
+    this.client = { request, reply }
+  }
+
+  /** Done with the client: nothing after this reaches it (the 'close' listener included). */
+  private finish(): Client | undefined {
+    const client = this.client
+    this.client = undefined
+    this.abort = undefined
+    this.resume = undefined
+    const body = client?.request.body
+    if (body instanceof Readable && (body.readableEnded || body.destroyed)) {
+      // undici's writer is done with the body; its 'error' listener would keep the writer, the request
+      // line and headers it wrote, and this exchange. A body still flowing (a service that answered
+      // before reading it all) keeps it: an 'error' without a listener would throw.
+      for (const listener of body.listeners('error').slice(this.bodyErrorListeners)) body.removeListener('error', listener as () => void)
+    }
+    return client
+  }
 
   onConnect(abort: (error?: Error) => void): void {
     this.abort = abort
-    if (this.started) return
-    const res = this.reply.raw
-    res.once('close', () => {
-      if (this.finished) return
+    if (this.started || !this.client) return
+    this.client.reply.raw.once('close', () => {
+      if (!this.client) return
       this.clientGone = true
-      this.abort?.(new Error('the client went away'))
+      const stop = this.abort
+      this.finish()
+      stop?.(new Error('the client went away'))
     })
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
-    if (this.started) return true
+    if (this.started || !this.client) return true
     this.started = true
+    const { request, reply } = this.client
     const upstreamHeaders = responseHeaders(rawHeaders)
     this.upstream.settle(statusCode, this.startedAt, statusCode === 503 && upstreamHeaders['retry-after'] !== undefined)
-    this.onStatus?.(this.request, statusCode)
-    const reply = this.reply
+    this.onStatus?.(request, statusCode)
     // One object for writeHead: nothing is set on the raw response before, so Node takes it as is.
     const headers = Object.assign({}, this.upstream.fixedHeaders, reply.getHeaders(), upstreamHeaders)
     reply.hijack()
@@ -154,56 +184,51 @@ class Exchange implements Dispatcher.DispatchHandlers {
   }
 
   onData(chunk: Buffer): boolean {
-    const res = this.reply.raw
-    if (res.write(chunk)) return true
+    const res = this.client?.reply.raw
+    if (!res || res.write(chunk)) return true
     res.once('drain', this.resume!)
     return false
   }
 
   onComplete(): void {
-    this.finished = true
-    this.reply.raw.end()
+    this.finish()?.reply.raw.end()
   }
 
   onUpgrade(statusCode: number, rawHeaders: Buffer[] | string[] | null, socket: Duplex): void {
     this.started = true
-    this.finished = true
+    const client = this.finish()
     this.upstream.settle(statusCode, this.startedAt)
-    const client = this.upgrade!
-    this.reply.hijack()
+    const target = this.upgrade!
+    client?.reply.hijack()
     const lines = [`HTTP/1.1 ${statusCode} Switching Protocols`]
     const raw = rawHeaders ?? []
     for (let i = 0; i < raw.length; i += 2) lines.push(`${raw[i]!.toString()}: ${raw[i + 1]!.toString()}`)
-    client.socket.write(`${lines.join('\r\n')}\r\n\r\n`)
-    if (client.head.length > 0) socket.write(client.head)
+    target.socket.write(`${lines.join('\r\n')}\r\n\r\n`)
+    if (target.head.length > 0) socket.write(target.head)
     const close = () => {
       socket.destroy()
-      client.socket.destroy()
+      target.socket.destroy()
     }
     socket.on('error', close).on('close', close)
-    client.socket.on('error', close).on('close', close)
-    socket.pipe(client.socket).pipe(socket)
+    target.socket.on('error', close).on('close', close)
+    socket.pipe(target.socket).pipe(socket)
   }
 
   onError(error: Error & { code?: string; cause?: { code?: string } }): void {
-    const request = this.request
+    const client = this.finish()
     // Not the service's fault: the breaker hears nothing, as with a probe whose client left.
-    if (this.clientGone) {
-      this.finished = true
-      return
-    }
+    if (this.clientGone || !client) return
+    const { request, reply } = client
     if (this.started) {
       // The status line is out (and counted): all that is left is to cut the response short.
-      this.finished = true
-      this.reply.raw.destroy(error)
+      reply.raw.destroy(error)
       return
     }
-    this.finished = true
     this.upstream.settle(0, this.startedAt)
-    if (this.reply.raw.destroyed) return
+    if (reply.raw.destroyed) return
     if (request.bodyTooLarge) {
       const tooLarge = gatewayErrors.GW_ERR_BODY_TOO_LARGE()
-      sendProblem(this.reply, problem(413, tooLarge.message, request.url, { code: tooLarge.code }))
+      sendProblem(reply, problem(413, tooLarge.message, request.url, { code: tooLarge.code }))
       return
     }
     const cause = error.code ?? error.cause?.code ?? ''
@@ -213,7 +238,7 @@ class Exchange implements Dispatcher.DispatchHandlers {
         ? gatewayErrors.GW_ERR_UPSTREAM_UNAVAILABLE()
         : gatewayErrors.GW_ERR_UPSTREAM_FAILED()
     request.log.warn({ upstream: this.upstream.name, cause, status: failure.status }, 'upstream request failed')
-    sendProblem(this.reply, problem(failure.status, failure.message, request.url, { code: failure.code, upstream: this.upstream.name }))
+    sendProblem(reply, problem(failure.status, failure.message, request.url, { code: failure.code, upstream: this.upstream.name }))
   }
 }
 

@@ -1,4 +1,6 @@
-import { request, type IncomingMessage } from 'node:http'
+import { Agent, request, type IncomingMessage } from 'node:http'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { Readable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
@@ -119,4 +121,32 @@ t.test('clients that hang up mid-request do not open the circuit: the next reque
   const res = await fetch(`${url}/api/v1/notifications`, { headers: bearer(token) })
   t.equal(res.status, 200)
   await res.body?.cancel()
+})
+
+t.test('an idle keep-alive connection does not hold on to its last request once it is answered', async (t) => {
+  setFlagsFromString('--expose-gc')
+  const gc = runInNewContext('gc') as () => void
+  const h = await build(t)
+  const { token } = await h.login()
+  const replies: Array<WeakRef<object>> = []
+  h.gateway.addHook('onRequest', async (_request, reply) => { replies.push(new WeakRef(reply)) })
+  const url = await listen(h.gateway)
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+  t.teardown(() => agent.destroy())
+  const { hostname, port } = new URL(url)
+  const body = JSON.stringify({ title: 'kept?' })
+  const res = await new Promise<IncomingMessage>((resolve, reject) => {
+    request({ agent, hostname, port, method: 'PUT', path: '/api/v1/courses/c1', headers: { ...bearer(token), 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } }, resolve)
+      .on('error', reject).end(body)
+  })
+  t.equal(res.statusCode, 200)
+  t.match(JSON.parse(await text(res)), { service: 'course', body })
+  t.equal(Object.values(agent.freeSockets).flat().length, 1, 'the connection stays open, idle')
+
+  for (let i = 0; i < 5 && replies[0]!.deref(); i++) {
+    await new Promise((resolve) => setImmediate(resolve))
+    gc()
+  }
+  t.equal(replies.length, 1)
+  t.equal(replies[0]!.deref(), undefined, 'the reply (and the request, response and exchange behind it) was collected')
 })
