@@ -3,6 +3,7 @@
 // BENCH_ROUNDS=n runs every path n times, alternating, and reports each path's median run;
 // BENCH_PATHS=bare,services,... picks paths (names in PATHS below); BENCH_RATE, BENCH_LATENCY_SECONDS.
 import { randomBytes, randomUUID } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
 import os from 'node:os'
 import { performance } from 'node:perf_hooks'
 import amqp from 'amqplib'
@@ -61,13 +62,72 @@ async function paced(rate: number, seconds: number, fire: (i: number) => Promise
   await Promise.all(pending)
 }
 
-async function bare() {
+/** CPU the machine spent on a throughput burst: µs per event of this process, PostgreSQL and RabbitMQ, and the share of all cores busy. */
+interface BurstCpu { bench: number; postgres: number; rabbitmq: number; busy: number }
+
+/** CPU ms so far of this process and of every PostgreSQL and RabbitMQ process, and the machine's busy and total ms (Linux /proc). */
+function cpuNow() {
+  const ms = (pid: string) => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+      return (Number(fields[11]) + Number(fields[12])) * 10
+    } catch {
+      return 0
+    }
+  }
+  const now = { bench: ms(String(process.pid)), postgres: 0, rabbitmq: 0, busy: 0, total: 0 }
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue
+    let comm = ''
+    try { comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim() } catch { continue }
+    if (comm === 'postgres') now.postgres += ms(pid)
+    if (comm === 'beam.smp') now.rabbitmq += ms(pid)
+  }
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, ...rest] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1).map(Number)
+  now.total = (user + nice + system + idle + iowait + rest.slice(0, 3).reduce((a, b) => a + b, 0)) * 10
+  now.busy = now.total - (idle + iowait) * 10
+  return now
+}
+
+/** The events/s of a burst of `n` events, with what it cost the machine ({@link BurstCpu}). */
+async function measured(n: number, burst: (n: number) => Promise<number>): Promise<[number, BurstCpu]> {
+  const before = cpuNow()
+  const throughput = await burst(n)
+  const after = cpuNow()
+  const per = (key: 'bench' | 'postgres' | 'rabbitmq') => ((after[key] - before[key]) * 1000) / n
+  return [throughput, { bench: per('bench'), postgres: per('postgres'), rabbitmq: per('rabbitmq'), busy: (after.busy - before.busy) / (after.total - before.total) }]
+}
+
+/** A fresh schema with the `effects` table the handlers insert into, and a pool of 20 on it (the consumer's). */
+async function effectsTable(name: string) {
+  const schema = `events_bench_${suffix}_${name}`
+  const db = new Kysely<any>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: pgUrl, max: 20, options: `-c search_path=${schema}` }) }),
+  })
+  await sql`create schema ${sql.id(schema)}`.execute(db)
+  await sql`create table effects (event_id uuid primary key)`.execute(db)
+  return {
+    db,
+    async drop() {
+      await sql`drop schema ${sql.id(schema)} cascade`.execute(db)
+      await db.destroy()
+    },
+  }
+}
+
+/**
+ * The reference: amqplib publishing with confirms and consuming from a quorum queue. `withEffect`
+ * gives its consumer the outbox paths' handler work, one INSERT per event before the ack (on a pool
+ * of 20, as many in flight as the prefetch allows), for the like-for-like comparison.
+ */
+async function bare(withEffect: boolean): Promise<Run> {
   // noDelay as AmqpConnection sets it: with amqplib's default (Nagle on) each confirm waits ~25 ms.
   const conn = await amqp.connect(amqpUrl!, { noDelay: true } as never)
   const pub = await conn.createConfirmChannel()
   const sub = await conn.createChannel()
-  const exchange = `bench.bare.${suffix}`
-  const queue = `bench.bare.${suffix}`
+  const exchange = `bench.bare.${suffix}.${withEffect ? 'effect' : 'ack'}`
+  const queue = exchange
+  const effects = withEffect ? await effectsTable('bare_effect') : undefined
   await pub.assertExchange(exchange, 'topic', { durable: true })
   await pub.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } })
   await pub.bindQueue(queue, exchange, '#')
@@ -77,10 +137,17 @@ async function bare() {
   const latencies: number[] = []
   await sub.consume(queue, (m) => {
     if (!m) return
-    const t0 = sentAt.get(m.properties.messageId)
-    if (t0 !== undefined) latencies.push(performance.now() - t0)
-    received++
-    sub.ack(m)
+    const handled = () => {
+      const t0 = sentAt.get(m.properties.messageId)
+      if (t0 !== undefined) latencies.push(performance.now() - t0)
+      received++
+      sub.ack(m)
+    }
+    if (!effects) return handled()
+    sql`insert into effects values (${m.properties.messageId})`.execute(effects.db).then(handled, (err) => {
+      console.error('bare consumer: the effect insert failed', err)
+      process.exit(1)
+    })
   })
   const body = (i: number) =>
     Buffer.from(JSON.stringify({ id: randomUUID(), type: 'user.deleted', version: 1, data: { userId: randomUUID() }, i }))
@@ -119,16 +186,18 @@ async function bare() {
   }
   await burst(WARMUP_EVENTS)
   await steady(WARMUP_SECONDS)
-  const throughput = await burst(THROUGHPUT_EVENTS)
+  const [throughput, burstCpu] = await measured(THROUGHPUT_EVENTS, burst)
   await steady(LATENCY_SECONDS)
   await pub.deleteQueue(queue)
   await pub.deleteExchange(exchange)
   await conn.close()
-  return { throughput, p50: pct(latencies, 50), p99: pct(latencies, 99) } as Run
+  await effects?.drop()
+  return { throughput, burstCpu, p50: pct(latencies, 50), p99: pct(latencies, 99) } as Run
 }
 
 interface Run {
   throughput: number
+  burstCpu: BurstCpu
   /** Commit → handler done. */
   p50: number
   p99: number
@@ -147,9 +216,11 @@ interface Run {
  * `consumer`: `ack` only acks, `handleOnce` one transaction per event, `PgInbox` group commit.
  * `wake`: `notify` is the NOTIFY of enqueue (a relay in another process), `local` the relay of the
  * producer's process woken after each commit (`producerDb`, what startServiceBus sets up).
+ * `withEffect`: the inbox handlers' own work is one INSERT per event (in the inbox transaction);
+ * without it they record the event in the inbox and do nothing else.
  */
-async function outbox(consumerKind: 'ack' | 'handleOnce' | 'PgInbox', wake: 'notify' | 'local'): Promise<Run> {
-  const name = `${consumerKind.toLowerCase()}_${wake}`
+async function outbox(consumerKind: 'ack' | 'handleOnce' | 'PgInbox', wake: 'notify' | 'local', withEffect = true): Promise<Run> {
+  const name = `${consumerKind.toLowerCase()}_${wake}${consumerKind !== 'ack' && !withEffect ? '_bus' : ''}`
   const schema = `events_bench_${suffix}_${name}`
   const admin = new pg.Client({ connectionString: pgUrl })
   await admin.connect()
@@ -174,6 +245,7 @@ async function outbox(consumerKind: 'ack' | 'handleOnce' | 'PgInbox', wake: 'not
   let handled = 0
   const inbox = new PgInbox({ db: consumerDb, consumer: service })
   const effect = (id: string) => (trx: Kysely<any>) => sql`insert into effects values (${id})`.execute(trx)
+  const noEffect = async () => {}
   const consumer = await startConsumer({
     connection,
     service,
@@ -183,8 +255,8 @@ async function outbox(consumerKind: 'ack' | 'handleOnce' | 'PgInbox', wake: 'not
     handlers: {
       'user.deleted': {
         1: async (event) => {
-          if (consumerKind === 'handleOnce') await handleOnce(consumerDb, service, event, effect(event.id))
-          if (consumerKind === 'PgInbox') await inbox.handleOnce(event, effect(event.id))
+          if (consumerKind === 'handleOnce') await handleOnce(consumerDb, service, event, withEffect ? effect(event.id) : noEffect)
+          if (consumerKind === 'PgInbox') await inbox.handleOnce(event, withEffect ? effect(event.id) : noEffect)
           handledAt.set(event.id, performance.now())
           handled++
         },
@@ -233,7 +305,7 @@ async function outbox(consumerKind: 'ack' | 'handleOnce' | 'PgInbox', wake: 'not
   }
   await burst(WARMUP_EVENTS)
   await steady(WARMUP_SECONDS)
-  const throughput = await burst(THROUGHPUT_EVENTS)
+  const [throughput, burstCpu] = await measured(THROUGHPUT_EVENTS, burst)
   const cpu = process.cpuUsage()
   const { begun, committed, achieved } = await steady(LATENCY_SECONDS)
   const { user, system } = process.cpuUsage(cpu)
@@ -257,6 +329,7 @@ async function outbox(consumerKind: 'ack' | 'handleOnce' | 'PgInbox', wake: 'not
   await admin.end()
   return {
     throughput,
+    burstCpu,
     p50: pct(latencies, 50),
     p99: pct(latencies, 99),
     fromBeginP50: pct(fromBegin, 50),
@@ -312,19 +385,30 @@ async function commits() {
   return result
 }
 
+/**
+ * Every path, and the bare loop it is compared with (`versus`): the paths whose handlers insert one
+ * row per event against the bare loop that does the same, the others against the bare loop's acks.
+ */
 const PATHS = {
-  bare: { label: 'bare amqplib confirm publish/consume', run: bare },
+  bare: { label: 'bare amqplib confirm publish/consume', run: () => bare(false) },
   ack: { label: 'outbox, NOTIFY → consumer (ack only)', run: () => outbox('ack', 'notify') },
   'ack-local': { label: 'outbox, local wake → consumer (ack only)', run: () => outbox('ack', 'local') },
-  handleOnce: { label: 'outbox, NOTIFY → handleOnce (services before)', run: () => outbox('handleOnce', 'notify') },
-  PgInbox: { label: 'outbox, NOTIFY → PgInbox', run: () => outbox('PgInbox', 'notify') },
-  services: { label: 'outbox, local wake → PgInbox (services now)', run: () => outbox('PgInbox', 'local') },
-} satisfies Record<string, { label: string; run: () => Promise<Run> }>
+  services: { label: 'outbox, local wake → PgInbox (services\' bus)', run: () => outbox('PgInbox', 'local', false) },
+  'bare-effect': { label: 'bare amqplib + 1 INSERT per event', run: () => bare(true) },
+  handleOnce: { label: 'outbox, NOTIFY → handleOnce + 1 INSERT', run: () => outbox('handleOnce', 'notify'), versus: 'bare-effect' },
+  PgInbox: { label: 'outbox, NOTIFY → PgInbox + 1 INSERT', run: () => outbox('PgInbox', 'notify'), versus: 'bare-effect' },
+  'services-effect': { label: 'outbox, local wake → PgInbox + 1 INSERT', run: () => outbox('PgInbox', 'local'), versus: 'bare-effect' },
+} satisfies Record<string, { label: string; run: () => Promise<Run>; versus?: string }>
 type PathName = keyof typeof PATHS
+const versus = (p: PathName): PathName | undefined =>
+  p === 'bare' || p === 'bare-effect' ? undefined : ((PATHS[p] as { versus?: PathName }).versus ?? 'bare')
 
 const chosen = (process.env.BENCH_PATHS?.split(',') ?? Object.keys(PATHS)) as PathName[]
 for (const p of chosen) if (!(p in PATHS)) throw new Error(`unknown path ${p}; one of ${Object.keys(PATHS).join(', ')}`)
-if (!chosen.includes('bare')) chosen.unshift('bare')
+for (const p of [...chosen]) {
+  const reference = versus(p)
+  if (reference && !chosen.includes(reference)) chosen.unshift(reference)
+}
 const rounds = Number(process.env.BENCH_ROUNDS ?? 1)
 const loadAtStart = os.loadavg()[0]!.toFixed(1)
 const runs = new Map<PathName, Run[]>(chosen.map((p) => [p, []]))
@@ -335,18 +419,37 @@ for (let round = 0; round < rounds; round++) {
 /** The run with the median throughput (its latencies with it: one run, not a mix). */
 const median = (xs: Run[]) => [...xs].sort((a, b) => a.throughput - b.throughput)[Math.floor(xs.length / 2)]!
 const results = new Map(chosen.map((p) => [p, median(runs.get(p)!)]))
-const bareRun = results.get('bare')!
+/** A path's events/s as a share of its bare loop's, in %. */
+const share = (p: PathName) => {
+  const reference = versus(p)
+  return reference ? (results.get(p)!.throughput / results.get(reference)!.throughput) * 100 : undefined
+}
 const f = (n: number | undefined, d = 1) => (n === undefined ? '' : n.toFixed(d)).padStart(8)
 console.log(
   `\n${THROUGHPUT_EVENTS} events for throughput (after ${WARMUP_EVENTS} to warm up), in transactions of 50, 8 at a time; latency at ${RATE} events/s for ${LATENCY_SECONDS} s, one event per transaction;` +
-    ` ${rounds} round(s), each path's median run. commit→ = from the producer's commit to handler done; begin→ = from the producer's \`begin\`; CPU = this process (producer, relay, consumer) per event at ${RATE}/s; committed/s = what the producer achieved of the ${RATE}/s offered\n`,
+    ` ${rounds} round(s), each path's median run. % bare = of the bare loop doing the same handler work (+ 1 INSERT: bare-effect; otherwise acks only); commit→ = from the producer's commit to handler done; begin→ = from the producer's \`begin\`; CPU = this process (producer, relay, consumer) per event at ${RATE}/s; committed/s = what the producer achieved of the ${RATE}/s offered\n`,
 )
 console.log('| path                                            | events/s | % bare   | commit→ p50 | p99    | begin→ p50 | p99    | commit p50 | p99    | CPU µs/ev | committed/s |')
 console.log('|-------------------------------------------------|----------|----------|-------------|--------|------------|--------|------------|--------|-----------|-------------|')
 for (const [p, r] of results) {
-  const share = p === 'bare' ? undefined : (r.throughput / bareRun.throughput) * 100
   console.log(
-    `| ${PATHS[p].label.padEnd(47)} | ${f(r.throughput, 0)} | ${f(share)} | ${f(r.p50).padStart(11)} | ${f(r.p99).padStart(6)} | ${f(r.fromBeginP50).padStart(10)} | ${f(r.fromBeginP99).padStart(6)} | ${f(r.commitP50).padStart(10)} | ${f(r.commitP99).padStart(6)} | ${f(r.cpuMicros, 0).padStart(9)} | ${f(r.achieved, 0).padStart(11)} |`,
+    `| ${PATHS[p].label.padEnd(47)} | ${f(r.throughput, 0)} | ${f(share(p))} | ${f(r.p50).padStart(11)} | ${f(r.p99).padStart(6)} | ${f(r.fromBeginP50).padStart(10)} | ${f(r.fromBeginP99).padStart(6)} | ${f(r.commitP50).padStart(10)} | ${f(r.commitP99).padStart(6)} | ${f(r.cpuMicros, 0).padStart(9)} | ${f(r.achieved, 0).padStart(11)} |`,
+  )
+}
+console.log(
+  `\nWhat the ${THROUGHPUT_EVENTS}-event burst cost the machine (same median runs): CPU µs per event of this process (producer, relay, consumer),` +
+    ` of all PostgreSQL and all RabbitMQ processes, against the path's bare loop, and how busy the ${os.cpus().length} cores were.` +
+    ` Events/s ≈ busy cores / CPU per event: a path that fills every core is bound by its CPU per event, not by one process\n`,
+)
+console.log('| path                                            | events/s | this process | PostgreSQL | RabbitMQ | sum µs/ev | × bare | cores busy |')
+console.log('|-------------------------------------------------|----------|--------------|------------|----------|-----------|--------|------------|')
+const cpuSum = ({ burstCpu: c }: Run) => c.bench + c.postgres + c.rabbitmq
+for (const [p, r] of results) {
+  const reference = versus(p)
+  const ratio = reference ? (cpuSum(r) / cpuSum(results.get(reference)!)).toFixed(2) : ''
+  const c = r.burstCpu
+  console.log(
+    `| ${PATHS[p].label.padEnd(47)} | ${f(r.throughput, 0)} | ${f(c.bench, 0).padStart(12)} | ${f(c.postgres, 0).padStart(10)} | ${f(c.rabbitmq, 0)} | ${f(cpuSum(r), 0).padStart(9)} | ${ratio.padStart(6)} | ${`${(100 * c.busy).toFixed(0)} %`.padStart(10)} |`,
   )
 }
 if (rounds > 1) {
@@ -359,11 +462,12 @@ const rates = (xs: number[]) => xs.map((x) => x.toFixed(0)).join('/')
 console.log(
   `\nproducer commits/s, 16 writers, begin; insert into outbox; commit: ${rates(commitRates.none)} without NOTIFY (local wake), ${rates(commitRates.notify)} with NOTIFY`,
 )
-const services = results.get('services')
-if (services) {
+for (const [p, what] of [['services', 'the bus as the services run it (outbox, local wake, PgInbox; handlers without work of their own)'], ['services-effect', 'the same with 1 INSERT per event in the inbox transaction, against the bare loop doing that INSERT']] as const) {
+  const r = results.get(p)
+  if (!r) continue
   console.log(
-    `\nservices' path (outbox, local wake, PgInbox): ${((services.throughput / bareRun.throughput) * 100).toFixed(1)} % of the bare loop's throughput (target ≥ 50 %), ` +
-      `p50 ${services.p50.toFixed(1)} ms, p99 ${services.p99.toFixed(1)} ms from commit at ${RATE}/s (target ≤ 50 ms); from begin p99 ${services.fromBeginP99!.toFixed(1)} ms`,
+    `\n${p}: ${what}: ${share(p)!.toFixed(1)} % of its bare loop's throughput (target ≥ 50 %), ` +
+      `p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms from commit at ${RATE}/s (target ≤ 50 ms); from begin p99 ${r.fromBeginP99!.toFixed(1)} ms`,
   )
 }
 console.log(`1-min load average: ${loadAtStart} at start, ${os.loadavg()[0]!.toFixed(1)} at the end, on ${os.cpus().length} CPUs`)
