@@ -2,7 +2,7 @@
 // reference: the working tree's gateway (started by scripts/bench/stack.ts), the gateway/src of
 // REV (git archive into a scratch folder under gateway/, so its imports resolve as the current
 // ones do) started with the same environment, and bare-proxy.ts, all on core 1, loaded in turn for
-// AB_ROUNDS rounds of AB_SECONDS each; prints the median CPU µs per request of each and the ratios.
+// AB_ROUNDS rounds of AB_SECONDS each, each round starting with the next of the three; prints the median CPU µs per request of each and the ratios.
 // Taking turns puts the three under the same background load, so the ratios hold on a busy machine
 // where absolute figures do not.
 // Run: AB_REV=d0397fe node --import tsx --conditions=@lms/source gateway/bench/revision-ab.ts
@@ -52,8 +52,12 @@ async function main() {
       const headers = path === '/.well-known/jwks.json' ? {} : auth
       for (const target of Object.values(targets)) await autocannon({ url: target.url + path, headers, connections: CONNECTIONS, duration: 1 })
       const perRequest: Record<string, number[]> = {}
+      const entries = Object.entries(targets)
       for (let round = 0; round < ROUNDS; round++) {
-        for (const [name, target] of Object.entries(targets)) {
+        // Each round starts with the next one: the first of a round measured up to 1.12× the same
+        // code in the second place (an A/A run of one revision against itself).
+        const order = [...entries.slice(round % entries.length), ...entries.slice(0, round % entries.length)]
+        for (const [name, target] of order) {
           const before = cpuMicros(target.pid)
           const result = await autocannon({ url: target.url + path, headers, connections: CONNECTIONS, duration: SECONDS })
           if (result.non2xx > 0 || result.errors > 0) console.log(`  ${name}: ${result.non2xx} non-2xx, ${result.errors} errors`)

@@ -111,9 +111,6 @@ export class UpstreamClient {
   }
 }
 
-/** The client's side of an exchange, dropped once it is answered. */
-interface Client { request: FastifyRequest; reply: FastifyReply }
-
 /**
  * One request's trip upstream and back: undici's dispatch handler. It lets the client's request and
  * reply go as soon as they are answered: undici leaves an 'error' listener on a streamed request body
@@ -122,7 +119,6 @@ interface Client { request: FastifyRequest; reply: FastifyReply }
  */
 class Exchange implements Dispatcher.DispatchHandlers {
   private readonly startedAt = process.hrtime.bigint()
-  private client: Client | undefined
   private abort: ((error?: Error) => void) | undefined
   private started = false
   private clientGone = false
@@ -130,37 +126,34 @@ class Exchange implements Dispatcher.DispatchHandlers {
 
   constructor(
     private readonly upstream: UpstreamClient,
-    request: FastifyRequest,
-    reply: FastifyReply,
+    private request: FastifyRequest | undefined,
+    private reply: FastifyReply | undefined,
     private readonly onStatus: ForwardOptions['onStatus'],
     private readonly upgrade: UpgradeTarget | undefined,
     /** How many 'error' listeners the request body had before undici added its own. */
     private readonly bodyErrorListeners: number,
-  ) {
-    this.client = { request, reply }
-  }
+  ) {}
 
   /** Done with the client: nothing after this reaches it (the 'close' listener included). */
-  private finish(): Client | undefined {
-    const client = this.client
-    this.client = undefined
-    this.abort = undefined
-    this.resume = undefined
-    const body = client?.request.body
+  private finish(): void {
+    const body = this.request?.body
     if (body instanceof Readable && (body.readableEnded || body.destroyed)) {
       // undici's writer is done with the body; its 'error' listener would keep the writer, the request
       // line and headers it wrote, and this exchange. A body still flowing (a service that answered
       // before reading it all) keeps it: an 'error' without a listener would throw.
       for (const listener of body.listeners('error').slice(this.bodyErrorListeners)) body.removeListener('error', listener as () => void)
     }
-    return client
+    this.request = undefined
+    this.reply = undefined
+    this.abort = undefined
+    this.resume = undefined
   }
 
   onConnect(abort: (error?: Error) => void): void {
     this.abort = abort
-    if (this.started || !this.client) return
-    this.client.reply.raw.once('close', () => {
-      if (!this.client) return
+    if (this.started || !this.reply) return
+    this.reply.raw.once('close', () => {
+      if (!this.reply) return
       this.clientGone = true
       const stop = this.abort
       this.finish()
@@ -169,9 +162,9 @@ class Exchange implements Dispatcher.DispatchHandlers {
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
-    if (this.started || !this.client) return true
+    const { request, reply } = this
+    if (this.started || !request || !reply) return true
     this.started = true
-    const { request, reply } = this.client
     const upstreamHeaders = responseHeaders(rawHeaders)
     this.upstream.settle(statusCode, this.startedAt, statusCode === 503 && upstreamHeaders['retry-after'] !== undefined)
     this.onStatus?.(request, statusCode)
@@ -184,22 +177,25 @@ class Exchange implements Dispatcher.DispatchHandlers {
   }
 
   onData(chunk: Buffer): boolean {
-    const res = this.client?.reply.raw
+    const res = this.reply?.raw
     if (!res || res.write(chunk)) return true
     res.once('drain', this.resume!)
     return false
   }
 
   onComplete(): void {
-    this.finish()?.reply.raw.end()
+    const reply = this.reply
+    this.finish()
+    reply?.raw.end()
   }
 
   onUpgrade(statusCode: number, rawHeaders: Buffer[] | string[] | null, socket: Duplex): void {
     this.started = true
-    const client = this.finish()
+    const reply = this.reply
+    this.finish()
     this.upstream.settle(statusCode, this.startedAt)
     const target = this.upgrade!
-    client?.reply.hijack()
+    reply?.hijack()
     const lines = [`HTTP/1.1 ${statusCode} Switching Protocols`]
     const raw = rawHeaders ?? []
     for (let i = 0; i < raw.length; i += 2) lines.push(`${raw[i]!.toString()}: ${raw[i + 1]!.toString()}`)
@@ -215,10 +211,10 @@ class Exchange implements Dispatcher.DispatchHandlers {
   }
 
   onError(error: Error & { code?: string; cause?: { code?: string } }): void {
-    const client = this.finish()
+    const { request, reply } = this
+    this.finish()
     // Not the service's fault: the breaker hears nothing, as with a probe whose client left.
-    if (this.clientGone || !client) return
-    const { request, reply } = client
+    if (this.clientGone || !request || !reply) return
     if (this.started) {
       // The status line is out (and counted): all that is left is to cut the response short.
       reply.raw.destroy(error)
