@@ -6,7 +6,8 @@
 // Taking turns puts the three under the same background load, so the ratios hold on a busy machine
 // where absolute figures do not.
 // Run: AB_REV=d0397fe node --import tsx --conditions=@lms/source gateway/bench/revision-ab.ts
-// (AB_ROUNDS 5, AB_SECONDS 3, BENCH_CONNECTIONS 32, AB_PATHS the profile read and the JWKS.)
+// (AB_ROUNDS 5, AB_SECONDS 3, BENCH_CONNECTIONS 32, AB_PATHS the profile read and the JWKS; AB_METHOD and
+// AB_BODY send a JSON body, e.g. AB_METHOD=PUT AB_BODY='{"fullName":"Bench"}' AB_PATHS=/api/v1/users/profile.)
 import autocannon from 'autocannon'
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -20,6 +21,9 @@ const ROUNDS = Number(process.env.AB_ROUNDS ?? 5)
 const SECONDS = Number(process.env.AB_SECONDS ?? 3)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32)
 const PATHS = (process.env.AB_PATHS ?? '/api/v1/users/profile,/.well-known/jwks.json').split(',')
+/** `AB_METHOD=PUT AB_BODY='{"fullName":"Bench"}' AB_PATHS=/api/v1/users/profile`: requests with a JSON body. */
+const METHOD = (process.env.AB_METHOD ?? 'GET') as 'GET' | 'PUT' | 'POST'
+const BODY = process.env.AB_BODY
 const gatewayDir = fileURLToPath(new URL('..', import.meta.url))
 
 /** The environment the harness gave its gateway, so the earlier revision runs with the same one. */
@@ -49,8 +53,10 @@ async function main() {
 
     console.log(`gateway revision A/B: working tree vs ${REV} vs bare proxy, ${ROUNDS} rounds of ${SECONDS}s, ${CONNECTIONS} connections, servers on core 1`)
     for (const path of PATHS) {
-      const headers = path === '/.well-known/jwks.json' ? {} : auth
-      for (const target of Object.values(targets)) await autocannon({ url: target.url + path, headers, connections: CONNECTIONS, duration: 1 })
+      const headers: Record<string, string> = path === '/.well-known/jwks.json' ? {} : { ...auth }
+      if (BODY) headers['content-type'] = 'application/json'
+      const request = { method: METHOD, ...(BODY ? { body: BODY } : {}) }
+      for (const target of Object.values(targets)) await autocannon({ url: target.url + path, ...request, headers, connections: CONNECTIONS, duration: 1 })
       const perRequest: Record<string, number[]> = {}
       const entries = Object.entries(targets)
       for (let round = 0; round < ROUNDS; round++) {
@@ -59,7 +65,7 @@ async function main() {
         const order = [...entries.slice(round % entries.length), ...entries.slice(0, round % entries.length)]
         for (const [name, target] of order) {
           const before = cpuMicros(target.pid)
-          const result = await autocannon({ url: target.url + path, headers, connections: CONNECTIONS, duration: SECONDS })
+          const result = await autocannon({ url: target.url + path, ...request, headers, connections: CONNECTIONS, duration: SECONDS })
           if (result.non2xx > 0 || result.errors > 0) console.log(`  ${name}: ${result.non2xx} non-2xx, ${result.errors} errors`)
           ;(perRequest[name] ??= []).push((cpuMicros(target.pid) - before) / result.requests.total)
         }
