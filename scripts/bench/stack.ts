@@ -131,17 +131,26 @@ export function describeP99s(p99s: number[]): string {
   return `p99 of ${p99s.length} runs: ${sorted.map((p) => p.toFixed(1)).join(', ')} ms, median ${sorted[Math.floor((sorted.length - 1) / 2)]!.toFixed(1)} ms`
 }
 
-/** What {@link sampleCpu} recorded: per 10 ms sample, the epoch ms and each group's CPU ms since the previous sample. */
+/**
+ * How often {@link sampleCpu} reads the CPU counters, in ms. /proc counts in 10 ms ticks; at 10 ms the
+ * sampler itself took 7–17 % of a core here (every read is a system call, every wake-up costs), on
+ * the core of the load generator it measures.
+ */
+export const SAMPLE_MS = 20
+
+/** What {@link sampleCpu} recorded: per sample ({@link SAMPLE_MS}), the epoch ms and each group's CPU ms since the previous sample (the `machine:` columns: all cores' busy, idle and steal ms). */
 export interface CpuSamples { names: string[]; rows: number[][] }
 
 /**
- * Records, every 10 ms and out of this process (a child on the load generator's core, so the
- * generator's timing stays its own), the CPU time of the given servers and of PostgreSQL, Redis and
- * RabbitMQ, until `stop()`. With {@link describeTailCpu}: who had the CPU while the slowest requests waited.
+ * Records, every {@link SAMPLE_MS} and out of this process (a child on the load generator's core, so the
+ * generator's timing stays its own), the CPU time of the given servers, of this load generator
+ * (`loadgen`), of the sampler itself and of PostgreSQL, Redis and RabbitMQ, and the whole machine's
+ * busy, idle and steal time, until `stop()`. With {@link describeTailCpu}: who had the CPU while the slowest requests waited.
  */
 export function sampleCpu(pids: Record<string, number>): { stop(): Promise<CpuSamples> } {
   const script = fileURLToPath(new URL('./cpu-sampler.mjs', import.meta.url))
-  const args = [process.execPath, script, JSON.stringify(pids)]
+  // The load generator too: its own stalls (GC, a busy core) delay the sends the latencies start from.
+  const args = [process.execPath, script, JSON.stringify({ ...pids, loadgen: process.pid }), String(SAMPLE_MS)]
   const child = hasTaskset ? spawn('taskset', ['-c', LOADGEN_CORE, ...args], { stdio: ['pipe', 'pipe', 'inherit'] }) : spawn(args[0]!, args.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] })
   let out = ''
   child.stdout!.on('data', (chunk: Buffer) => { out += chunk.toString('utf8') })
@@ -158,25 +167,40 @@ export function sampleCpu(pids: Record<string, number>): { stop(): Promise<CpuSa
 
 /**
  * `while the p99 requests waited: enrollment 48 %, postgres 21 %, user 19 % (whole run: enrollment
- * 55 %, postgres 30 %, user 1 %)`: each group's share of the CPU time used during the lifetimes of
- * the run's slowest requests, beside its share over the whole run. A group whose share jumps is
- * what the slow requests waited behind.
+ * 55 %, postgres 30 %, user 1 %); all cores: busy 91 % (interrupts 20 %, outside the processes above
+ * 31 %), steal 2 %, idle 7 % (whole run: …)`: each group's share of the CPU time used during the
+ * lifetimes of the run's slowest requests, beside its share over the whole run, then the machine's.
+ * A group whose share jumps is what the slow requests waited behind. Steal is the hypervisor running
+ * something else on this VM's CPUs; interrupts include softirqs, where the kernel processes loopback
+ * TCP for no process; "outside the processes above" is busy time no sampled process was charged
+ * with (interrupts, kernel threads, anything else running).
  */
 export function describeTailCpu(samples: CpuSamples, slowest: Array<[number, number]>): string {
   if (samples.rows.length < 2 || slowest.length === 0) return 'no samples'
+  const groups = samples.names.filter((name) => !name.startsWith('machine:'))
+  const machineAt = (name: string) => samples.names.indexOf(`machine:${name}`)
   const during = samples.names.map(() => 0)
   const overall = samples.names.map(() => 0)
   for (const [t = 0, ...ms] of samples.rows) {
-    // A sample covers the 10 ms before its time stamp.
-    const inTail = slowest.some(([sent, answered]) => t > sent && t - 10 < answered)
+    // A sample covers the SAMPLE_MS before its time stamp.
+    const inTail = slowest.some(([sent, answered]) => t > sent && t - SAMPLE_MS < answered)
     ms.forEach((v, i) => { overall[i]! += v; if (inTail) during[i]! += v })
   }
   const shares = (xs: number[]) => {
-    const total = xs.reduce((a, b) => a + b, 0) || 1
-    return samples.names.map((name, i) => [name, (100 * xs[i]!) / total] as const).filter(([, pct]) => pct >= 5).sort((a, b) => b[1] - a[1])
+    const total = groups.reduce((sum, _name, i) => sum + xs[i]!, 0) || 1
+    return groups.map((name, i) => [name, (100 * xs[i]!) / total] as const).filter(([, pct]) => pct >= 5).sort((a, b) => b[1] - a[1])
       .map(([name, pct]) => `${name} ${pct.toFixed(0)} %`).join(', ')
   }
-  return `while the p99 requests waited: ${shares(during)} (whole run: ${shares(overall)})`
+  const machine = (xs: number[]) => {
+    if (machineAt('busy') < 0) return ''
+    const [busy, idle, steal, interrupts] = ['busy', 'idle', 'steal', 'interrupts'].map((name) => xs[machineAt(name)] ?? 0)
+    const all = busy! + idle! + steal! || 1
+    const sampled = groups.reduce((sum, _name, i) => sum + xs[i]!, 0)
+    const pct = (v: number) => `${((100 * v) / all).toFixed(0)} %`
+    return `busy ${pct(busy!)} (interrupts ${pct(interrupts!)}, outside the processes above ${pct(Math.max(0, busy! - sampled))}), steal ${pct(steal!)}, idle ${pct(idle!)}`
+  }
+  const tail = `while the p99 requests waited: ${shares(during)} (whole run: ${shares(overall)})`
+  return machineAt('busy') < 0 ? tail : `${tail}; all cores: ${machine(during)} (whole run: ${machine(overall)})`
 }
 
 /** A server's garbage-collection pauses so far, from its own `/metrics` (prom-client's `nodejs_gc_duration_seconds`). */
