@@ -1,10 +1,11 @@
-// Started by stack.ts's sampleCpu: every argv[3] ms (stack.ts's SAMPLE_MS), the CPU time (all threads) each process group used
-// since the last sample, as lines `<epoch ms> <ms> <ms> …` in the order of the groups, until stdin
-// closes. Groups: the pids given as JSON in argv[2], this sampler, then PostgreSQL, Redis and RabbitMQ found by
-// process name; then four columns for the whole machine (all cores, /proc/stat): busy, idle, steal
-// (time the hypervisor ran something else on this VM's CPUs) and the part of busy spent in interrupts
-// and softirqs (loopback TCP is processed there, charged to no process). Plain JS, so it starts without
-// tsx; the harness pins it to the load generator's core.
+// Started by stack.ts's sampleCpu: every argv[3] ms (stack.ts's SAMPLE_MS), the CPU time (all
+// threads) each process group used since the last sample, as lines `<epoch ms> <ms> <ms> …` in the
+// order of the groups, until stdin closes. Groups: the pids given as JSON in argv[2], this sampler,
+// then PostgreSQL, Redis and RabbitMQ found by process name; then four columns for the whole machine
+// (all cores, /proc/stat): busy, idle, steal (time the hypervisor ran something else on this VM's
+// CPUs) and the part of busy spent in interrupts and softirqs (loopback TCP is processed there,
+// charged to no process). Plain JS, so it starts without tsx; the harness pins it to the load
+// generator's core.
 import { closeSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs'
 import { Buffer } from 'node:buffer'
 import process from 'node:process'
