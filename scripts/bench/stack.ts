@@ -24,6 +24,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { AmqpConnection, EventPublisher, createEvent, type EventData, type EventType } from '@lms/events'
 import { createPostgres, createRedis } from '@lms/kit'
+import { TICK_MS, processTicks } from './proc-cpu.mjs'
 import { createTestDatabase, generateSigningKey, signTestToken, testEnv, type TestSigningKey } from '@lms/kit/testing'
 
 export type ServiceName = 'user' | 'enrollment' | 'assessment' | 'notification'
@@ -114,8 +115,9 @@ export function spawnServer(entry: string, options: SpawnOptions, cores = SERVER
 
 /** User + system CPU time of a process so far, in microseconds (Linux /proc). */
 export function cpuMicros(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  return ((Number(fields[11]) + Number(fields[12])) / 100) * 1e6
+  const ticks = processTicks(pid)
+  if (ticks === undefined) throw new Error(`process ${pid} is gone`)
+  return ticks * TICK_MS * 1000
 }
 
 /**
@@ -235,6 +237,37 @@ export function describeGc(before: Record<string, GcPauses>, after: Record<strin
     return [`${name} ${a.count - b.count} pauses ${(a.ms - b.ms).toFixed(0)} ms (${a.over10ms - b.over10ms} over 10 ms${major >= 1 ? `, major/incremental ${major.toFixed(0)} ms` : ''})`]
   })
   return parts.length ? parts.join('; ') : 'no pauses'
+}
+
+/**
+ * Starts watching a paced run: the servers' GC pauses from now on, and {@link sampleCpu}. Once the run
+ * is over, `notes(result)` stops the sampler and gives the two lines the benchmarks print under it:
+ * `GC: …` ({@link describeGc}) and `CPU while the p99 requests waited: …` ({@link describeTailCpu}).
+ */
+export async function watchRun(stack: Stack): Promise<{ notes(result: PacedResult): Promise<string[]> }> {
+  const gcBefore = await stack.gcPauses()
+  const sampler = sampleCpu(stack.pids as Record<string, number>)
+  return {
+    async notes(result) {
+      const cpu = await sampler.stop()
+      return [`GC: ${describeGc(gcBefore, await stack.gcPauses())}`, `CPU ${describeTailCpu(cpu, result.slowest)}`]
+    },
+  }
+}
+
+/**
+ * Runs one fixed-rate case {@link PACED_ROUNDS} times, through the gateway and then directly in each
+ * round, and prints the p99 of every run with their median ({@link describeP99s}). `run` gets the
+ * side and the round's label suffix (` (2/3)`) and returns that run's p99.
+ */
+export async function pacedRounds(rate: number, run: (side: 'gateway' | 'direct', round: string) => Promise<number>): Promise<void> {
+  const p99s = { gateway: [] as number[], direct: [] as number[] }
+  for (let round = 1; round <= PACED_ROUNDS; round++) {
+    const of = PACED_ROUNDS > 1 ? ` (${round}/${PACED_ROUNDS})` : ''
+    p99s.gateway.push(await run('gateway', of))
+    p99s.direct.push(await run('direct', of))
+  }
+  if (PACED_ROUNDS > 1) console.log(`  ${rate} req/s through the gateway: ${describeP99s(p99s.gateway)}; direct: ${describeP99s(p99s.direct)}`)
 }
 
 /** Resident set size of a process, in bytes. */

@@ -3,7 +3,6 @@
 // BENCH_ROUNDS=n runs every path n times, alternating, and reports each path's median run;
 // BENCH_PATHS=bare,services,... picks paths (names in PATHS below); BENCH_RATE, BENCH_LATENCY_SECONDS.
 import { randomBytes, randomUUID } from 'node:crypto'
-import { readdirSync, readFileSync } from 'node:fs'
 import os from 'node:os'
 import { performance } from 'node:perf_hooks'
 import amqp from 'amqplib'
@@ -22,6 +21,7 @@ import {
   PgOutboxRelay,
   startConsumer,
 } from '../src/index.js'
+import { TICK_MS, machineTicks, processTicks, serverProcesses } from '../../../scripts/bench/proc-cpu.mjs'
 
 const THROUGHPUT_EVENTS = 5000
 // The target is set at 500/s; BENCH_RATE lower shows latency where a loaded machine still keeps up.
@@ -65,28 +65,13 @@ async function paced(rate: number, seconds: number, fire: (i: number) => Promise
 /** CPU the machine spent on a throughput burst: µs per event of this process, PostgreSQL and RabbitMQ, and the share of all cores busy. */
 interface BurstCpu { bench: number; postgres: number; rabbitmq: number; busy: number }
 
-/** CPU ms so far of this process and of every PostgreSQL and RabbitMQ process, and the machine's busy and total ms (Linux /proc). */
+/** CPU ms so far of this process and of every PostgreSQL and RabbitMQ process, and the machine's busy (steal included) and total ms. */
 function cpuNow() {
-  const ms = (pid: string) => {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-      return (Number(fields[11]) + Number(fields[12])) * 10
-    } catch {
-      return 0
-    }
-  }
-  const now = { bench: ms(String(process.pid)), postgres: 0, rabbitmq: 0, busy: 0, total: 0 }
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue
-    let comm = ''
-    try { comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim() } catch { continue }
-    if (comm === 'postgres') now.postgres += ms(pid)
-    if (comm === 'beam.smp') now.rabbitmq += ms(pid)
-  }
-  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, ...rest] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1).map(Number)
-  now.total = (user + nice + system + idle + iowait + rest.slice(0, 3).reduce((a, b) => a + b, 0)) * 10
-  now.busy = now.total - (idle + iowait) * 10
-  return now
+  const ms = (pids: number[]) => pids.reduce((sum, pid) => sum + (processTicks(pid) ?? 0), 0) * TICK_MS
+  const [postgres = [], , rabbitmq = []] = serverProcesses()
+  const machine = machineTicks()
+  const busy = (machine.busy + machine.steal) * TICK_MS
+  return { bench: ms([process.pid]), postgres: ms(postgres), rabbitmq: ms(rabbitmq), busy, total: busy + machine.idle * TICK_MS }
 }
 
 /** The events/s of a burst of `n` events, with what it cost the machine ({@link BurstCpu}). */

@@ -16,7 +16,7 @@
 // replaces the fixed rates, e.g. `50,200`;
 // BENCH_NODE_OPTIONS becomes the assessment child's NODE_OPTIONS, e.g. to load a profiler.)
 import autocannon from 'autocannon'
-import { LOADGEN_CORE, PACED_ROUNDS, cpuMicros, describeGc, describeP99s, describeTailCpu, loadAverage, pacedLoad, sampleCpu, pinLoadGenerator, startStack, uuidv7, waitUntil, type BenchUser, type Stack } from '../../../scripts/bench/stack.js'
+import { LOADGEN_CORE, cpuMicros, loadAverage, pacedLoad, pacedRounds, pinLoadGenerator, startStack, uuidv7, waitUntil, watchRun, type BenchUser, type Stack } from '../../../scripts/bench/stack.js'
 
 const CONNECTIONS = 50
 const STUDENTS = 200
@@ -93,23 +93,19 @@ async function main() {
       const amount = opts.rate ? Math.round(opts.rate * (DURATION_SECONDS + 1)) : SUBMITS
       const pool = await startAttempts(amount)
       let n = 0
-      const gcBefore = await stack.gcPauses()
+      const watch = opts.rate ? await watchRun(stack) : undefined
       const cpuBefore = { assessment: cpuMicros(pids.assessment), gateway: cpuMicros(pids.gateway) }
       const next = () => {
         const attempt = pool[n++ % pool.length]!
         return { method: 'POST', path: `/api/v1/assessments/${assessment.id}/submit`, headers: { 'content-type': 'application/json', authorization: attempt.authorization }, body: attempt.body }
       }
-      const sampler = opts.rate ? sampleCpu(stack.pids as Record<string, number>) : undefined
       const paced = opts.rate ? await pacedLoad(url, { rate: opts.rate, seconds: DURATION_SECONDS, connections: CONNECTIONS, next }) : undefined
-      const cpu = await sampler?.stop()
+      const notes = paced && await watch?.notes(paced)
       const result = paced ?? await autocannon({ url, connections: CONNECTIONS, amount, requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, ...next() }) }] })
       const perSubmit = (name: keyof typeof pids) => ((cpuMicros(pids[name]) - cpuBefore[name]) / Math.max(result.requests.total, 1)).toFixed(0)
       console.log(`POST submit ${label.padEnd(34)} ${result.requests.average.toFixed(0).padStart(5)} req/s  p50 ${String(result.latency.p50).padStart(4)} ms  p99 ${String(result.latency.p99).padStart(4)} ms  `
         + `CPU/submit: assessment ${perSubmit('assessment').padStart(5)} µs, gateway ${perSubmit('gateway').padStart(5)} µs  (${result.requests.total} submits, non-2xx ${result.non2xx}, errors ${result.errors})`)
-      if (paced && cpu) {
-        console.log(`${''.padEnd(46)} GC: ${describeGc(gcBefore, await stack.gcPauses())}`)
-        console.log(`${''.padEnd(46)} CPU ${describeTailCpu(cpu, paced.slowest)}`)
-      }
+      for (const note of notes || []) console.log(`${''.padEnd(46)} ${note}`)
       return result
     }
 
@@ -120,13 +116,9 @@ async function main() {
     console.log(`\nfixed offered rate (${DURATION_SECONDS} s each; evenly paced, latency from each request's scheduled time):`)
     const rates = process.env.BENCH_RATES ? process.env.BENCH_RATES.split(',').map(Number) : [100, half]
     for (const rate of [...new Set(rates)].sort((a, b) => a - b)) {
-      const p99s = { gateway: [] as number[], direct: [] as number[] }
-      for (let round = 1; round <= PACED_ROUNDS; round++) {
-        const of = PACED_ROUNDS > 1 ? ` (${round}/${PACED_ROUNDS})` : ''
-        p99s.gateway.push((await run(`through the gateway at ${rate} req/s${of}`, stack.gatewayUrl, { rate })).latency.p99)
-        p99s.direct.push((await run(`direct to the service at ${rate} req/s${of}`, direct, { rate })).latency.p99)
-      }
-      if (PACED_ROUNDS > 1) console.log(`  ${rate} req/s through the gateway: ${describeP99s(p99s.gateway)}; direct: ${describeP99s(p99s.direct)}`)
+      await pacedRounds(rate, async (side, of) => side === 'gateway'
+        ? (await run(`through the gateway at ${rate} req/s${of}`, stack.gatewayUrl, { rate })).latency.p99
+        : (await run(`direct to the service at ${rate} req/s${of}`, direct, { rate })).latency.p99)
     }
     console.log(`load average: ${loadAverage()}`)
   } finally {

@@ -14,7 +14,7 @@
 // servers; BENCH_NODE_OPTIONS becomes the enrollment child's NODE_OPTIONS, e.g. to load a profiler;
 // BENCH_RUNTIME=dist and BENCH_NODE_FLAGS as in scripts/bench/README.md.)
 import autocannon, { type Request, type Result } from 'autocannon'
-import { LOADGEN_CORE, PACED_ROUNDS, SERVER_CORE, cpuMicros, describeGc, describeP99s, describeTailCpu, loadAverage, pacedLoad, sampleCpu, pinLoadGenerator, startStack, waitUntil, type BenchUser, type PacedRequest, type Stack } from '../../../scripts/bench/stack.js'
+import { LOADGEN_CORE, SERVER_CORE, cpuMicros, loadAverage, pacedLoad, pacedRounds, pinLoadGenerator, startStack, waitUntil, watchRun, type BenchUser, type PacedRequest, type Stack } from '../../../scripts/bench/stack.js'
 
 const DURATION_SECONDS = Number(process.env.BENCH_DURATION_SECONDS ?? process.env.BENCH_DURATION_S ?? 10)
 const CONNECTIONS = 50
@@ -56,20 +56,16 @@ async function settle(pids: number[]) {
 async function run(stack: Stack, label: string, url: string, setupRequest: (req: Request) => Request, rate?: number): Promise<Result> {
   const pids = { enrollment: stack.pids.enrollment!, gateway: stack.pids.gateway! }
   await settle(Object.values(pids))
-  const gcBefore = await stack.gcPauses()
+  const watch = rate ? await watchRun(stack) : undefined
   const before = { enrollment: cpuMicros(pids.enrollment), gateway: cpuMicros(pids.gateway) }
-  const sampler = rate ? sampleCpu(stack.pids as Record<string, number>) : undefined
   const paced = rate ? await pacedLoad(url, { rate, seconds: DURATION_SECONDS, connections: CONNECTIONS, next: () => setupRequest({} as Request) as PacedRequest }) : undefined
-  const cpu = await sampler?.stop()
+  const notes = paced && await watch?.notes(paced)
   const result = paced ?? await autocannon({ url, connections: CONNECTIONS, duration: DURATION_SECONDS, requests: [{ setupRequest }] })
   const per = (name: keyof typeof pids) => ((cpuMicros(pids[name]) - before[name]) / Math.max(result.requests.total, 1)).toFixed(0).padStart(5)
   console.log(`${label.padEnd(52)} ${result.requests.average.toFixed(0).padStart(5)} req/s  p50 ${String(result.latency.p50).padStart(4)} ms  `
     + `p99 ${String(result.latency.p99).padStart(4)} ms  CPU/request: enrollment ${per('enrollment')} µs, gateway ${per('gateway')} µs  `
     + `(${result.requests.total} of ${result.requests.sent} sent answered, non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`)
-  if (paced && cpu) {
-    console.log(`${''.padEnd(52)} GC: ${describeGc(gcBefore, await stack.gcPauses())}`)
-    console.log(`${''.padEnd(52)} CPU ${describeTailCpu(cpu, paced.slowest)}`)
-  }
+  for (const note of notes || []) console.log(`${''.padEnd(52)} ${note}`)
   return result
 }
 
@@ -134,13 +130,9 @@ async function main() {
     const half = Math.max(10, Math.round(saturated.requests.average / 2 / 10) * 10)
     console.log(`\nfixed offered rate (target: p99 ≤ 30 ms through the gateway):`)
     for (const rate of [...new Set([FIXED_RATE, half])].sort((a, b) => a - b)) {
-      const p99s = { gateway: [] as number[], direct: [] as number[] }
-      for (let round = 1; round <= PACED_ROUNDS; round++) {
-        const of = PACED_ROUNDS > 1 ? ` (${round}/${PACED_ROUNDS})` : ''
-        p99s.gateway.push((await run(stack, `PUT progress through the gateway at ${rate} req/s${of}`, stack.gatewayUrl, progress, rate)).latency.p99)
-        p99s.direct.push((await run(stack, `PUT progress direct to the service at ${rate} req/s${of}`, direct, progress, rate)).latency.p99)
-      }
-      if (PACED_ROUNDS > 1) console.log(`  ${rate} req/s through the gateway: ${describeP99s(p99s.gateway)}; direct: ${describeP99s(p99s.direct)}`)
+      await pacedRounds(rate, async (side, of) => side === 'gateway'
+        ? (await run(stack, `PUT progress through the gateway at ${rate} req/s${of}`, stack.gatewayUrl, progress, rate)).latency.p99
+        : (await run(stack, `PUT progress direct to the service at ${rate} req/s${of}`, direct, progress, rate)).latency.p99)
     }
     console.log(`load average: ${loadAverage()}`)
   } finally {

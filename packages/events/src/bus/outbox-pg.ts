@@ -396,12 +396,12 @@ export class PgOutboxRelay {
     return (await window.close(this.logger)).sent
   }
 
-  /** Stops the loop after a final flush and closes the LISTEN connection. */
   /** The key `enqueue` finds this relay under: the adapter every Kysely derived from `producerDb` shares. */
   private producerAdapter(): object | undefined {
     return this.options.producerDb?.getExecutor().adapter
   }
 
+  /** Stops the loop after a final flush and closes the LISTEN connection. */
   async stop(): Promise<void> {
     if (!this.running) return
     this.running = false
