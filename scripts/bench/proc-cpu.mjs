@@ -1,4 +1,4 @@
-// CPU time from Linux /proc for the benchmarks: a process's, the whole machine's, and which processes
+// CPU time and wakes from Linux /proc for the benchmarks: a process's, the whole machine's, and which processes
 // are PostgreSQL, Redis and RabbitMQ. Plain JS, so cpu-sampler.mjs runs it without tsx; the types are
 // in proc-cpu.d.mts.
 import { Buffer } from 'node:buffer'
@@ -47,6 +47,23 @@ export function processTicks(pid, keepOpen = false) {
   if (stat === undefined) return undefined
   const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ')
   return Number(fields[11]) + Number(fields[12])
+}
+
+/**
+ * How many times a process's threads have gone to sleep waiting (voluntary context switches, all
+ * threads), or undefined once it exited. Each one is a wake to pay for, and on the VM these
+ * benchmarks were written on a wake is what a request's CPU time mostly buys (scripts/bench/README.md).
+ */
+export function processWakes(pid) {
+  let tasks
+  try { tasks = readdirSync(`/proc/${pid}/task`) } catch { return undefined }
+  let wakes = 0
+  for (const task of tasks) {
+    const status = readProc(`/proc/${pid}/task/${task}/status`, false)
+    const match = status && /^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)
+    if (match) wakes += Number(match[1])
+  }
+  return wakes
 }
 
 /** Closes the files kept open for processes other than `pids` (those that exited, or are no longer watched). */

@@ -4,8 +4,9 @@
 // closed loop (saturated: req/s, p50/p99) through the gateway and directly to the assessment service,
 // then at fixed offered rates (100 req/s and half the gateway's saturated rate; evenly paced, latency
 // from each request's scheduled time) both ways, so the service's latency reads apart from the
-// gateway's, each BENCH_PACED_ROUNDS times (3) with the spread of their p99. Each run prints the
-// assessment service's and the gateway's CPU µs per submit, each fixed-rate run the servers' GC
+// gateway's, each BENCH_PACED_ROUNDS times (3) with the spread of their p99. It starts with the
+// machine's baseline (scripts/bench/wake-baseline.ts); each run prints the assessment service's and
+// the gateway's CPU µs and wakes per submit, each fixed-rate run the servers' GC
 // pauses and who had the CPU while its p99 submits waited. The user service runs on this
 // generator's core: no measured request reaches it. The course and the enrollments
 // reach the assessment read model as `course.published` / `enrollment.created` events, as their
@@ -16,7 +17,8 @@
 // replaces the fixed rates, e.g. `50,200`;
 // BENCH_NODE_OPTIONS becomes the assessment child's NODE_OPTIONS, e.g. to load a profiler.)
 import autocannon from 'autocannon'
-import { LOADGEN_CORE, cpuMicros, loadAverage, pacedLoad, pacedRounds, pinLoadGenerator, startStack, uuidv7, waitUntil, watchRun, type BenchUser, type Stack } from '../../../scripts/bench/stack.js'
+import { LOADGEN_CORE, loadAverage, meterRequests, pacedLoad, pacedRounds, pinLoadGenerator, startStack, uuidv7, waitUntil, watchRun, type BenchUser, type Stack } from '../../../scripts/bench/stack.js'
+import { wakeBaseline } from '../../../scripts/bench/wake-baseline.js'
 
 const CONNECTIONS = 50
 const STUDENTS = 200
@@ -61,6 +63,7 @@ async function main() {
       const last = await call(direct, 'GET', `/api/v1/assessments/${assessment.id}`, students.at(-1)!)
       return last.status === 200
     })
+    console.log(await wakeBaseline())
     console.log(`assessment bench: ${STUDENTS} students, ${QUESTIONS}-question quiz, ${CONNECTIONS} connections, the user service (no measured request reaches it) on core ${LOADGEN_CORE} with this generator`)
 
     // Attempts are started directly on the service (50 at a time, students in turn), each answered with
@@ -94,7 +97,7 @@ async function main() {
       const pool = await startAttempts(amount)
       let n = 0
       const watch = opts.rate ? await watchRun(stack) : undefined
-      const cpuBefore = { assessment: cpuMicros(pids.assessment), gateway: cpuMicros(pids.gateway) }
+      const meter = meterRequests(pids)
       const next = () => {
         const attempt = pool[n++ % pool.length]!
         return { method: 'POST', path: `/api/v1/assessments/${assessment.id}/submit`, headers: { 'content-type': 'application/json', authorization: attempt.authorization }, body: attempt.body }
@@ -102,9 +105,8 @@ async function main() {
       const paced = opts.rate ? await pacedLoad(url, { rate: opts.rate, seconds: DURATION_SECONDS, connections: CONNECTIONS, next }) : undefined
       const notes = paced && await watch?.notes(paced)
       const result = paced ?? await autocannon({ url, connections: CONNECTIONS, amount, requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, ...next() }) }] })
-      const perSubmit = (name: keyof typeof pids) => ((cpuMicros(pids[name]) - cpuBefore[name]) / Math.max(result.requests.total, 1)).toFixed(0)
       console.log(`POST submit ${label.padEnd(34)} ${result.requests.average.toFixed(0).padStart(5)} req/s  p50 ${String(result.latency.p50).padStart(4)} ms  p99 ${String(result.latency.p99).padStart(4)} ms  `
-        + `CPU/submit: assessment ${perSubmit('assessment').padStart(5)} µs, gateway ${perSubmit('gateway').padStart(5)} µs  (${result.requests.total} submits, non-2xx ${result.non2xx}, errors ${result.errors})`)
+        + `CPU/submit: ${meter.describe(result.requests.total)}  (${result.requests.total} submits, non-2xx ${result.non2xx}, errors ${result.errors})`)
       for (const note of notes || []) console.log(`${''.padEnd(46)} ${note}`)
       return result
     }

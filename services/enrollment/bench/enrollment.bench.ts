@@ -4,8 +4,9 @@
 // at 50 connections: closed loop (saturated) through the gateway and directly to the enrollment
 // service, then at fixed offered rates (200 req/s and half the gateway's saturated rate; evenly
 // paced, latency from each request's scheduled time) both ways, so the service's own latency reads
-// apart from the gateway's, each BENCH_PACED_ROUNDS times (3) with the spread of their p99. Every
-// run prints the enrollment service's and the gateway's CPU µs per request, every fixed-rate run the
+// apart from the gateway's, each BENCH_PACED_ROUNDS times (3) with the spread of their p99. It starts
+// with the machine's baseline (scripts/bench/wake-baseline.ts); every run prints the enrollment
+// service's and the gateway's CPU µs and wakes per request, every fixed-rate run the
 // servers' GC pauses and who had the CPU while its p99 requests waited. The user service runs on
 // this generator's core: no measured request reaches it. Students are minted (user.registered, a session, a token); courses reach the
 // read model as `course.published` events. Stops by itself and drops everything it created.
@@ -14,7 +15,8 @@
 // servers; BENCH_NODE_OPTIONS becomes the enrollment child's NODE_OPTIONS, e.g. to load a profiler;
 // BENCH_RUNTIME=dist and BENCH_NODE_FLAGS as in scripts/bench/README.md.)
 import autocannon, { type Request, type Result } from 'autocannon'
-import { LOADGEN_CORE, SERVER_CORE, cpuMicros, loadAverage, pacedLoad, pacedRounds, pinLoadGenerator, startStack, waitUntil, watchRun, type BenchUser, type PacedRequest, type Stack } from '../../../scripts/bench/stack.js'
+import { LOADGEN_CORE, SERVER_CORE, cpuMicros, loadAverage, meterRequests, pacedLoad, pacedRounds, pinLoadGenerator, startStack, waitUntil, watchRun, type BenchUser, type PacedRequest, type Stack } from '../../../scripts/bench/stack.js'
+import { wakeBaseline } from '../../../scripts/bench/wake-baseline.js'
 
 const DURATION_SECONDS = Number(process.env.BENCH_DURATION_SECONDS ?? process.env.BENCH_DURATION_S ?? 10)
 const CONNECTIONS = 50
@@ -51,19 +53,19 @@ async function settle(pids: number[]) {
 
 /**
  * One autocannon run of `setupRequest` against `url` (closed loop, or at `rate` req/s offered), printed
- * with the enrollment service's and the gateway's CPU µs per request (the figure a busy machine distorts least).
+ * with the enrollment service's and the gateway's CPU µs and wakes per request (the figures a busy
+ * machine distorts least).
  */
 async function run(stack: Stack, label: string, url: string, setupRequest: (req: Request) => Request, rate?: number): Promise<Result> {
   const pids = { enrollment: stack.pids.enrollment!, gateway: stack.pids.gateway! }
   await settle(Object.values(pids))
   const watch = rate ? await watchRun(stack) : undefined
-  const before = { enrollment: cpuMicros(pids.enrollment), gateway: cpuMicros(pids.gateway) }
+  const meter = meterRequests(pids)
   const paced = rate ? await pacedLoad(url, { rate, seconds: DURATION_SECONDS, connections: CONNECTIONS, next: () => setupRequest({} as Request) as PacedRequest }) : undefined
   const notes = paced && await watch?.notes(paced)
   const result = paced ?? await autocannon({ url, connections: CONNECTIONS, duration: DURATION_SECONDS, requests: [{ setupRequest }] })
-  const per = (name: keyof typeof pids) => ((cpuMicros(pids[name]) - before[name]) / Math.max(result.requests.total, 1)).toFixed(0).padStart(5)
   console.log(`${label.padEnd(52)} ${result.requests.average.toFixed(0).padStart(5)} req/s  p50 ${String(result.latency.p50).padStart(4)} ms  `
-    + `p99 ${String(result.latency.p99).padStart(4)} ms  CPU/request: enrollment ${per('enrollment')} µs, gateway ${per('gateway')} µs  `
+    + `p99 ${String(result.latency.p99).padStart(4)} ms  CPU/request: ${meter.describe(result.requests.total)}  `
     + `(${result.requests.total} of ${result.requests.sent} sent answered, non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})`)
   for (const note of notes || []) console.log(`${''.padEnd(52)} ${note}`)
   return result
@@ -78,6 +80,7 @@ async function main() {
   try {
     const direct = stack.urls.enrollment!
     const users = await stack.mintUsers(USERS)
+    console.log(await wakeBaseline())
     console.log(`enrollment bench: ${USERS} students, ${CONNECTIONS} connections, ${DURATION_SECONDS} s per run, servers on core(s) ${serverCores ?? SERVER_CORE}, the user service (no measured request reaches it) on core ${LOADGEN_CORE} with this generator`)
 
     const small = await stack.publishCourse({ capacity: 50, lessons: 1 })
