@@ -1,4 +1,6 @@
+import type { AddressInfo } from 'node:net'
 import t from 'tap'
+import { SessionLiveness, createApp } from '@lms/kit'
 import { signTestToken, generateSigningKey } from '@lms/kit/testing'
 import { promote } from '../services/user/test/helper.js'
 import { bearer, buildStack, email } from './helper.js'
@@ -35,6 +37,50 @@ t.test('a learner registers, reads and edits the profile, refreshes and logs out
   t.match(revoked.headers['content-type'], /application\/problem\+json/)
   const stillIn = await gateway.inject({ url: '/api/v1/users/profile', headers: bearer(login.json().accessToken) })
   t.equal(stillIn.statusCode, 200, 'the other session is untouched')
+})
+
+t.test('a service that remembers live sessions refuses a token as soon as the user service ends its session', async (t) => {
+  const { gateway, user, redis } = await buildStack(t)
+  // A service as the enrollment and notification services run: tokens verified against the user
+  // service's JWKS, live sessions remembered (SessionLiveness) for far longer than this test waits.
+  const sessions = new SessionLiveness({ redis, keyPrefix: 'session:', maxAgeMs: 60_000 })
+  await sessions.start()
+  t.teardown(() => sessions.close())
+  const jwksUrl = `http://127.0.0.1:${(user.server.address() as AddressInfo).port}/.well-known/jwks.json`
+  const service = await createApp({
+    service: 'remembering', logLevel: 'silent',
+    auth: { jwks: { url: jwksUrl }, issuer: 'lms-user-service', audience: 'lms', isSessionActive: (sid) => sessions.isActive(sid) },
+  })
+  service.get('/me', { preHandler: service.authenticate }, async (request) => ({ id: request.user.id }))
+  t.teardown(() => service.close())
+  const asService = (token: string) => service.inject({ url: '/me', headers: bearer(token) })
+  /** The service's answer once the announcement had 2 s to arrive (it crosses a second Redis connection). */
+  const settled = async (token: string, status: number) => {
+    for (let i = 0; i < 100; i++) {
+      if ((await asService(token)).statusCode === status) return status
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    return (await asService(token)).statusCode
+  }
+
+  const address = email('lin')
+  const registered = (await gateway.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email: address, password, fullName: 'Lin' } })).json()
+  const signIn = async () => (await gateway.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: address, password } })).json().accessToken as string
+  const [first, second, third] = [registered.accessToken as string, await signIn(), await signIn()]
+  for (const token of [first, second, third]) t.equal((await asService(token)).statusCode, 200, 'a live session passes (and is remembered)')
+
+  t.equal((await gateway.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: bearer(first), payload: {} })).statusCode, 204)
+  t.equal(await settled(first, 401), 401, 'logout: the service refuses the token')
+  t.equal((await asService(second)).statusCode, 200, 'the other sessions stay live')
+
+  const changed = await gateway.inject({ method: 'PUT', url: '/api/v1/users/profile/password', headers: bearer(second), payload: { currentPassword: password, newPassword: `${password} 2` } })
+  t.equal(changed.statusCode, 204)
+  t.equal(await settled(third, 401), 401, 'a password change ends every other session there too')
+  t.equal((await asService(second)).statusCode, 200, 'but not the one that changed it')
+
+  const deleted = await gateway.inject({ method: 'DELETE', url: `/api/v1/users/${registered.user.id}`, headers: bearer(second) })
+  t.equal(deleted.statusCode, 204)
+  t.equal(await settled(second, 401), 401, 'deleting the account ends its last session there too')
 })
 
 t.test('bad input through the gateway is problem+json and creates nothing', async (t) => {

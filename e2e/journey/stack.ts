@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import type { Test } from 'tap'
 import nodemailer from 'nodemailer'
-import { connectMongo, createPostgres, createRedis, migrateToLatest } from '@lms/kit'
+import { SessionLiveness, connectMongo, createPostgres, createRedis, migrateToLatest } from '@lms/kit'
 import { createTestDatabase, randomName, testEnv } from '@lms/kit/testing'
 import { startServiceBus, type ServiceBus } from '@lms/events'
 import { createLmsClient, memoryTokenStorage, type LmsClient } from '@lms/client'
@@ -56,7 +56,10 @@ export async function buildPlatform(t: Test) {
   await user.services.auth.ensureAdmin(admin.email, admin.password)
   const jwksUrl = `${urlOf(user)}/.well-known/jwks.json`
   const auth = { jwks: { url: jwksUrl }, issuer: 'lms-user-service', audience: 'lms' }
-  const isSessionActive = async (sid: string) => (await redis.exists(`session:${sid}`)) === 1
+  // As the enrollment and notification services' main.ts: live sessions remembered until announced ended.
+  const sessions = new SessionLiveness({ redis, keyPrefix: 'session:' })
+  await sessions.start()
+  const isSessionActive = (sid: string) => sessions.isActive(sid)
 
   // course (MongoDB-compatible + Redis cache)
   const courseDbName = randomName('j_courses')
@@ -131,6 +134,7 @@ export async function buildPlatform(t: Test) {
       await mongo.client.close()
     },
     () => smtp.close(),
+    () => sessions.close(),
     () => redis.disconnect(),
   )
   t.teardown(async () => {

@@ -1,4 +1,4 @@
-import { createPostgres, createRedis, migrateToLatest, runServer } from '@lms/kit'
+import { SessionLiveness, createPostgres, createRedis, migrateToLatest, runServer } from '@lms/kit'
 import type { Telemetry } from '@lms/kit/telemetry'
 import { startServiceBus } from '@lms/events'
 import { buildApp } from './app.js'
@@ -11,6 +11,9 @@ export async function main(env: Record<string, string | undefined>, telemetry: T
   const config = loadEnrollmentConfig(env)
   const db = createPostgres<Database>({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, max: config.DATABASE_POOL_MAX, applicationName: 'enrollment' })
   const redis = createRedis(config.REDIS_URL, 'enrollment')
+  // Live sessions are remembered until the user service announces their end: no Redis round trip per request.
+  const sessions = new SessionLiveness({ redis, keyPrefix: config.SESSION_KEY_PREFIX })
+  await sessions.start()
   if (env.MIGRATE_ON_START === 'true') await migrateToLatest(db, { schema: config.DATABASE_SCHEMA, migrations })
 
   const app = await buildApp({
@@ -20,7 +23,7 @@ export async function main(env: Record<string, string | undefined>, telemetry: T
       jwks: { url: config.JWKS_URL },
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,
-      isSessionActive: async (sid) => (await redis.exists(config.SESSION_KEY_PREFIX + sid)) === 1,
+      isSessionActive: (sid) => sessions.isActive(sid),
     },
     readiness: { redis: () => redis.ping() },
   })
@@ -38,6 +41,7 @@ export async function main(env: Record<string, string | undefined>, telemetry: T
     onShutdown: async () => {
       await bus.close()
       await db.destroy()
+      await sessions.close()
       redis.disconnect()
       await telemetry.shutdown()
     },

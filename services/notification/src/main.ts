@@ -1,5 +1,5 @@
 import nodemailer from 'nodemailer'
-import { createPostgres, createRedis, migrateToLatest, runServer } from '@lms/kit'
+import { SessionLiveness, createPostgres, createRedis, migrateToLatest, runServer } from '@lms/kit'
 import type { Telemetry } from '@lms/kit/telemetry'
 import { startServiceBus } from '@lms/events'
 import { buildApp } from './app.js'
@@ -12,6 +12,9 @@ export async function main(env: Record<string, string | undefined>, telemetry: T
   const config = loadNotificationConfig(env)
   const db = createPostgres<Database>({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, max: config.DATABASE_POOL_MAX, applicationName: 'notification' })
   const redis = createRedis(config.REDIS_URL, 'notification')
+  // Live sessions are remembered until the user service announces their end: no Redis round trip per request.
+  const sessions = new SessionLiveness({ redis, keyPrefix: config.SESSION_KEY_PREFIX })
+  await sessions.start()
   if (env.MIGRATE_ON_START === 'true') await migrateToLatest(db, { schema: config.DATABASE_SCHEMA, migrations })
   const mailer = nodemailer.createTransport(config.SMTP_URL)
 
@@ -19,7 +22,7 @@ export async function main(env: Record<string, string | undefined>, telemetry: T
     config, db, redis, mailer,
     auth: {
       jwks: { url: config.JWKS_URL }, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE,
-      isSessionActive: async (sid) => (await redis.exists(config.SESSION_KEY_PREFIX + sid)) === 1,
+      isSessionActive: (sid) => sessions.isActive(sid),
     },
   })
   const bus = await startServiceBus({
@@ -36,6 +39,7 @@ export async function main(env: Record<string, string | undefined>, telemetry: T
     onShutdown: async () => {
       await bus.close()
       await db.destroy()
+      await sessions.close()
       redis.disconnect()
       await telemetry.shutdown()
     },

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
+import { endSessions } from '@lms/kit'
 import type { Redis } from 'ioredis'
 import type { Kysely, Transaction } from 'kysely'
 import { uuidv7 } from 'uuidv7'
@@ -16,7 +17,8 @@ export interface SessionDeps { db: Kysely<Database>; redis: Redis; refreshTtlSec
 /**
  * Sessions live in PostgreSQL (the record) and in Redis as `session:<sid>`
  * (what the gateway checks on every request). Ending a session deletes the
- * key, so its access tokens stop working at once.
+ * key and announces it (`endSessions`), so its access tokens stop working at
+ * once, also in services that remember live sessions (`SessionLiveness`).
  */
 export function createSessionService(deps: SessionDeps) {
   const ttlMs = deps.refreshTtlSeconds * 1000
@@ -33,8 +35,9 @@ export function createSessionService(deps: SessionDeps) {
     await deps.redis.set(SESSION_KEY_PREFIX + sessionId, userId, 'EX', deps.refreshTtlSeconds)
   }
 
+  /** Deletes the sessions' keys and announces them, so services that remember live sessions forget them at once. */
   async function forget(sessionIds: string[]) {
-    if (sessionIds.length > 0) await deps.redis.del(...sessionIds.map((id) => SESSION_KEY_PREFIX + id))
+    await endSessions(deps.redis, SESSION_KEY_PREFIX, sessionIds)
   }
 
   return {
