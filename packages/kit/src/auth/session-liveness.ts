@@ -59,10 +59,12 @@ export class SessionLiveness {
   constructor(private readonly options: SessionLivenessOptions) {}
 
   /**
-   * Subscribes to announcements. Resolves once subscribed, or after `START_WAIT_MS` with Redis away:
-   * startup does not wait on it, and until the subscription stands every check asks Redis.
+   * Subscribes to announcements (once; a second call does nothing). Resolves once subscribed, or after
+   * `START_WAIT_MS` with Redis away: startup does not wait on it, and until the subscription stands
+   * every check asks Redis.
    */
   start(): Promise<void> {
+    if (this.subscriber) return Promise.resolve()
     const channel = sessionsEndedChannel(this.options.keyPrefix)
     const name = this.options.redis.options.connectionName ?? 'service'
     const subscriber = this.options.redis.duplicate({ autoResubscribe: false, connectionName: `${name}-sessions-ended` })
