@@ -7,8 +7,8 @@
  *
  * @example
  * console.log(await wakeBaseline())
- * // machine baseline, a bare Node http server on core 1, 50 connections: 200 req/s 560 µs in 1.0 wakes
- * // per request (p99 3.9 ms), 1000 req/s 160 µs in 0.3 wakes (p99 4.4 ms); per wake 560 and 530 µs
+ * // machine baseline, a bare Node http server on core 1, 50 connections: 200 req/s 840 µs in 1.3 wakes
+ * // per request (p99 4.5 ms), 1000 req/s 246 µs in 0.9 wakes per request (p99 5 ms); per wake 667 and 279 µs
  */
 import { once } from 'node:events'
 import { SERVER_CORE, meterRequests, pacedLoad, spawnServer } from './stack.js'
@@ -20,7 +20,10 @@ const CONNECTIONS = 50
 export async function wakeBaseline(): Promise<string> {
   const server = spawnServer('scripts/bench/hello-server.mjs', { cwd: new URL('../../', import.meta.url).pathname, stdio: ['ignore', 'pipe', 'inherit'] })
   try {
-    const [port] = await once(server.stdout!, 'data') as [Buffer]
+    const [port] = await Promise.race([
+      once(server.stdout!, 'data') as Promise<[Buffer]>,
+      once(server, 'exit').then(([code]) => { throw new Error(`hello-server.mjs exited (${code}) before listening`) }),
+    ])
     const origin = `http://127.0.0.1:${Number(String(port))}`
     const runs = []
     for (const rate of RATES) {
