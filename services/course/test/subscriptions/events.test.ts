@@ -21,10 +21,11 @@ t.test('events through the outbox and RabbitMQ', async (t) => {
   const exchange = randomName('lms.events.test')
   const courseQueue = randomName('course')
   const probeQueue = randomName('probe')
-  let bus: CourseBus | undefined
-  const built = await build(t, {}, { notifyOutbox: () => bus?.notify() })
+  // The app's outbox wakes the bus, which needs the app's db and metrics: connected right after.
+  const wiring: { bus?: CourseBus } = {}
+  const built = await build(t, {}, { notifyOutbox: () => wiring.bus?.notify() })
   const { app, as, db } = built
-  bus = await CourseBus.connect({ amqpUrl, db, registry: app.metrics, logger: app.log, exchange, service: courseQueue })
+  const bus = wiring.bus = await CourseBus.connect({ amqpUrl, db, registry: app.metrics, logger: app.log, exchange, service: courseQueue })
   await bus.consume(built.services)
 
   const received: AnyEventEnvelope[] = []
