@@ -1,10 +1,11 @@
 /**
  * The learner journey of issue 9, told as four stories that follow one another
  * on one platform (every service in this process on real servers, events on a
- * random exchange of this file), driven only through the gateway with @lms/client.
+ * random exchange of this file), driven through the gateway with @lms/client; story 4 also
+ * asks each service directly, as a caller inside the cluster would.
  */
 import t from 'tap'
-import { LmsProblemError, collect, type Assessment, type LmsClient, type Notification } from '@lms/client'
+import { LmsProblemError, collect, memoryTokenStorage, type Assessment, type LmsClient, type Notification, type TokenStorage } from '@lms/client'
 import { buildPlatform, email, eventually, password } from './stack.js'
 
 t.test('learner journey through the gateway', async (t) => {
@@ -15,7 +16,7 @@ t.test('learner journey through the gateway', async (t) => {
   // Shared by the stories, filled as they go.
   const s = {} as {
     instructor: LmsClient; instructorId: string
-    student: LmsClient; studentId: string; studentEmail: string
+    student: LmsClient; studentTokens: TokenStorage; studentId: string; studentEmail: string
     courseId: string; courseTitle: string; lessonIds: string[]
     quiz: Assessment; essay: Assessment
     enrollmentId: string; verificationCode: string
@@ -89,7 +90,8 @@ t.test('learner journey through the gateway', async (t) => {
 
   await t.test('story 2: a student finds the course, enrolls, is told three ways, and progresses in order with milestones', async (t) => {
     s.studentEmail = email('sam')
-    s.student = platform.client()
+    s.studentTokens = memoryTokenStorage()
+    s.student = platform.client(s.studentTokens)
     s.studentId = (await s.student.auth.register({ email: s.studentEmail, password, fullName: 'Sam Student' })).user.id
 
     const hit = await eventually('the course is searchable', async () => {
@@ -203,9 +205,25 @@ t.test('learner journey through the gateway', async (t) => {
     t.equal(results.statistics?.questions.length, 2, 'item analysis per question')
     t.ok(results.statistics!.questions.every((q) => q.answered === 2 && q.correctRate === 0.5), 'each question answered twice, right once')
 
+    // Each service also checks the session itself, for callers that reach it without the gateway.
+    const { accessToken } = (await s.studentTokens.get())!
+    const direct = Object.entries({
+      course: `${platform.services.course}/api/v1/courses/${s.courseId}`,
+      enrollment: `${platform.services.enrollment}/api/v1/enrollments/me`,
+      assessment: `${platform.services.assessment}/api/v1/assessments/${s.quiz.id}`,
+      notification: `${platform.services.notification}/api/v1/notifications/me`,
+    })
+    const statuses = () => Promise.all(direct.map(async ([name, url]) => `${name} ${(await fetch(url, { headers: { authorization: `Bearer ${accessToken}` } })).status}`))
+    t.same(await statuses(), direct.map(([name]) => `${name} 200`), 'before: every service serves the student\'s token directly')
+
     await s.student.users.delete(s.studentId)
     const gone = await s.student.users.profile().catch((e: unknown) => e)
     t.ok(gone instanceof LmsProblemError && gone.status === 401, 'the deleted account\'s session ended (401)')
+    const refused = direct.map(([name]) => `${name} 401`)
+    t.same(await eventually('every service refuses the ended session', async () => {
+      const now = await statuses()
+      return now.join() === refused.join() ? now : undefined
+    }, 20), refused, 'and every service refuses the token directly (within 2 s, the announcement crossing Redis)')
 
     const userLookup = await admin.users.get(s.studentId).catch((e: unknown) => e)
     t.ok(userLookup instanceof LmsProblemError && userLookup.status === 404, 'user service: the account is gone')

@@ -4,7 +4,7 @@ import nodemailer from 'nodemailer'
 import { SessionLiveness, connectMongo, createPostgres, createRedis, migrateToLatest } from '@lms/kit'
 import { createTestDatabase, randomName, testEnv } from '@lms/kit/testing'
 import { startServiceBus, type ServiceBus } from '@lms/events'
-import { createLmsClient, memoryTokenStorage, type LmsClient } from '@lms/client'
+import { createLmsClient, memoryTokenStorage, type LmsClient, type TokenStorage } from '@lms/client'
 import { buildGateway, DEFAULT_RATE_LIMIT } from '../../gateway/src/app.js'
 import { buildApp as buildUserApp } from '../../services/user/src/app.js'
 import type { Database as UserDatabase } from '../../services/user/src/database.js'
@@ -73,7 +73,7 @@ export async function buildPlatform(t: Test) {
   // The app wakes the relay after writes; the relay needs the app's registry: a holder breaks the cycle.
   const relay: { bus?: CourseBus } = {}
   const { app: course, services: courseServices } = await buildCourseApp({
-    db: mongo.db, redis, config: courseConfig, auth, notifyOutbox: () => relay.bus?.notify(),
+    db: mongo.db, redis, config: courseConfig, auth: { ...auth, isSessionActive }, notifyOutbox: () => relay.bus?.notify(),
   })
   const courseBus = relay.bus = await CourseBus.connect({ amqpUrl: env.amqpUrl, db: mongo.db, registry: course.metrics, logger: course.log, exchange, service: `course_${suffix}` })
   await courseBus.consume(courseServices)
@@ -91,7 +91,7 @@ export async function buildPlatform(t: Test) {
   const assessmentDb = await createTestDatabase(t, 'j_assess')
   const assessmentKysely = createPostgres<AssessmentDatabase>({ url: assessmentDb.url, schema: assessmentDb.schema, max: 5 })
   await migrateToLatest(assessmentKysely, { schema: assessmentDb.schema, migrations: assessmentMigrations })
-  const assessment = await buildAssessmentApp({ config: { LOG_LEVEL: 'silent' as never, SUBMIT_GRACE_SECONDS: 60 }, db: assessmentKysely, auth })
+  const assessment = await buildAssessmentApp({ config: { LOG_LEVEL: 'silent' as never, SUBMIT_GRACE_SECONDS: 60 }, db: assessmentKysely, auth: { ...auth, isSessionActive } })
   buses.push(await startServiceBus({ service: `assessment_${suffix}`, amqpUrl: env.amqpUrl, db: assessmentKysely, listenUrl: assessmentDb.url, handlers: assessmentHandlers(assessmentKysely), exchange }))
   await assessment.listen({ host: '127.0.0.1', port: 0 })
 
@@ -144,8 +144,10 @@ export async function buildPlatform(t: Test) {
   })
 
   /** A fresh client with its own tokens, as one browser tab. */
-  const client = (): LmsClient => createLmsClient({ baseUrl, tokens: memoryTokenStorage() })
-  return { baseUrl, client, smtp, admin }
+  const client = (tokens: TokenStorage = memoryTokenStorage()): LmsClient => createLmsClient({ baseUrl, tokens })
+  /** Each service's own origin, behind the gateway's back (as another pod in the cluster reaches it). */
+  const services = { course: urlOf(course), enrollment: urlOf(enrollment), assessment: urlOf(assessment), notification: urlOf(notification) }
+  return { baseUrl, client, services, smtp, admin }
 }
 
 /** Polls `check` until it returns a truthy value (bounded: 300 × 100 ms); throws with `what` otherwise. */

@@ -1,4 +1,4 @@
-import { createPostgres, migrateToLatest, runServer } from '@lms/kit'
+import { SessionLiveness, createPostgres, createRedis, migrateToLatest, runServer } from '@lms/kit'
 import type { Telemetry } from '@lms/kit/telemetry'
 import { startServiceBus } from '@lms/events'
 import { buildApp } from './app.js'
@@ -11,11 +11,19 @@ import { subscriptionHandlers } from './subscriptions/handlers.js'
 export async function main(env: Record<string, string | undefined>, telemetry: Telemetry) {
   const config = loadAssessmentConfig(env)
   const db = createPostgres<Database>({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, max: config.DATABASE_POOL_MAX, applicationName: 'assessment' })
+  const redis = createRedis(config.REDIS_URL, 'assessment')
+  // Live sessions are remembered until the user service announces their end: no Redis round trip per request.
+  const sessions = new SessionLiveness({ redis, keyPrefix: config.SESSION_KEY_PREFIX })
+  await sessions.start()
   if (env.MIGRATE_ON_START === 'true') await migrateToLatest(db, { schema: config.DATABASE_SCHEMA, migrations })
 
   const app = await buildApp({
     config, db,
-    auth: { jwks: { url: config.JWKS_URL }, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
+    auth: {
+      jwks: { url: config.JWKS_URL }, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE,
+      isSessionActive: (sid) => sessions.isActive(sid),
+    },
+    readiness: { redis: () => redis.ping() },
   })
   const bus = await startServiceBus({
     service: 'assessment', amqpUrl: config.AMQP_URL, db, listenUrl: config.DATABASE_URL,
@@ -31,6 +39,8 @@ export async function main(env: Record<string, string | undefined>, telemetry: T
     onShutdown: async () => {
       await bus.close()
       await db.destroy()
+      await sessions.close()
+      redis.disconnect()
       await telemetry.shutdown()
     },
   })

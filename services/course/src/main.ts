@@ -1,4 +1,4 @@
-import { connectMongo, createRedis, runServer } from '@lms/kit'
+import { SessionLiveness, connectMongo, createRedis, runServer } from '@lms/kit'
 import type { Telemetry } from '@lms/kit/telemetry'
 import { Registry } from 'prom-client'
 import { buildApp } from './app.js'
@@ -12,6 +12,9 @@ export async function main(env: Record<string, string | undefined>, telemetry: T
   const { client, db } = await connectMongo(config.MONGO_URL, config.MONGO_DB)
   await migrate(db)
   const redis = createRedis(config.REDIS_URL, 'course')
+  // Live sessions are remembered until the user service announces their end: no Redis round trip per request.
+  const sessions = new SessionLiveness({ redis, keyPrefix: config.SESSION_KEY_PREFIX })
+  await sessions.start()
   const registry = new Registry()
   let bus: CourseBus | undefined
   const { app, services } = await buildApp({
@@ -19,7 +22,10 @@ export async function main(env: Record<string, string | undefined>, telemetry: T
     redis,
     config,
     registry,
-    auth: { jwks: { url: config.JWKS_URL }, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
+    auth: {
+      jwks: { url: config.JWKS_URL }, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE,
+      isSessionActive: (sid) => sessions.isActive(sid),
+    },
     notifyOutbox: () => bus?.notify(),
   })
   if (config.EVENTS_ENABLED) {
@@ -36,6 +42,7 @@ export async function main(env: Record<string, string | undefined>, telemetry: T
     onShutdown: async () => {
       await bus?.stop()
       await client.close()
+      await sessions.close()
       redis.disconnect()
       await telemetry.shutdown()
     },
