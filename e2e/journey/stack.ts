@@ -56,7 +56,7 @@ export async function buildPlatform(t: Test) {
   await user.services.auth.ensureAdmin(admin.email, admin.password)
   const jwksUrl = `${urlOf(user)}/.well-known/jwks.json`
   const auth = { jwks: { url: jwksUrl }, issuer: 'lms-user-service', audience: 'lms' }
-  // As the enrollment and notification services' main.ts: live sessions remembered until announced ended.
+  // As every service's main.ts: live sessions remembered until the user service announces their end.
   const sessions = new SessionLiveness({ redis, keyPrefix: 'session:' })
   await sessions.start()
   const isSessionActive = (sid: string) => sessions.isActive(sid)
