@@ -12,7 +12,7 @@ export const GatewayConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
   REDIS_URL: Url('redis://127.0.0.1:6379'),
   REDIS_KEY_PREFIX: Type.String({ default: 'gw:' }),
-  SESSION_KEY_PREFIX: Type.String({ default: 'session:' }),
+  SESSION_KEY_PREFIX: AuthConfig.properties.SESSION_KEY_PREFIX,
   JWKS_URL: Type.Optional(AuthConfig.properties.JWKS_URL),
   JWT_ISSUER: AuthConfig.properties.JWT_ISSUER,
   JWT_AUDIENCE: AuthConfig.properties.JWT_AUDIENCE,

@@ -53,6 +53,8 @@ export const AuthConfig = Type.Object({
   JWKS_URL: Type.String({ format: 'uri' }),
   JWT_ISSUER: Type.String({ default: 'lms-user-service' }),
   JWT_AUDIENCE: Type.String({ default: 'lms' }),
+  /** Prefix of the user service's session keys in Redis, read to refuse tokens of ended sessions. */
+  SESSION_KEY_PREFIX: Type.String({ default: 'session:' }),
 })
 
 export type ConfigProperties = TProperties

@@ -11,7 +11,6 @@ export const AssessmentConfigSchema = Type.Object({
   AMQP_URL: Type.String({ minLength: 1 }),
   /** Redis, where the user service keeps sessions: tokens of ended sessions are refused. */
   REDIS_URL: Type.String({ minLength: 1 }),
-  SESSION_KEY_PREFIX: Type.String({ default: 'session:' }),
   /** How long after an attempt's deadline a submission is still accepted (marked late); later ones are refused. */
   SUBMIT_GRACE_SECONDS: Type.Integer({ minimum: 0, default: 120 }),
 })

@@ -9,8 +9,6 @@ export const CourseConfig = Type.Object({
   MONGO_DB: Type.String({ minLength: 1, default: 'courses' }),
   REDIS_URL: Type.String({ minLength: 1 }),
   AMQP_URL: Type.String({ minLength: 1 }),
-  /** Prefix of the user service's session keys, read to refuse tokens of ended sessions. */
-  SESSION_KEY_PREFIX: Type.String({ default: 'session:' }),
   /** Prefix of every Redis key this service writes (DESIGN §8). */
   CACHE_PREFIX: Type.String({ default: 'course:' }),
   /** Off: every read goes to MongoDB (the benchmark's baseline). */

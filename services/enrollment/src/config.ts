@@ -11,7 +11,6 @@ export const EnrollmentConfigSchema = Type.Object({
   AMQP_URL: Type.String({ minLength: 1 }),
   /** Redis of the user service's sessions: a token of an ended session is refused here too. */
   REDIS_URL: Type.String({ minLength: 1 }),
-  SESSION_KEY_PREFIX: Type.String({ default: 'session:' }),
 })
 
 export type EnrollmentConfig = Static<typeof EnrollmentConfigSchema>

@@ -20,8 +20,6 @@ export const NotificationConfigSchema = Type.Object({
   /** Bytes a real-time connection may have unsent before it is dropped as too slow. */
   STREAM_MAX_BUFFER_BYTES: Type.Integer({ minimum: 1024, default: 256 * 1024 }),
   STREAM_HEARTBEAT_MS: Type.Integer({ minimum: 1000, default: 15_000 }),
-  /** Prefix of the user service's session keys: a stream of an ended session is refused. */
-  SESSION_KEY_PREFIX: Type.String({ default: 'session:' }),
   APP_BASE_URL: Type.String({ default: 'http://localhost:8080' }),
 })
 
